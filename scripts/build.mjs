@@ -1,0 +1,42 @@
+// Bundles Berth with esbuild. Separate bundles keep activation cheap:
+// - dist/extension.js: activation bundle (vscode layer + core); no heavy SDK.
+// - dist/lintWorker.js: the linter in a worker thread, off the extension host's event loop.
+// - dist/cli.js: the `berth` command-line linter.
+// - dist/clients.js (when present): dockerode / client-node adapters, required on first use.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const metafile = process.argv.includes('--metafile');
+mkdirSync('dist', { recursive: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+const entries = [
+  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { entryPoints: ['src/vscode/lintWorker.ts'], outfile: 'dist/lintWorker.js' },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+if (existsSync('src/clients/index.ts')) {
+  entries.push({ entryPoints: ['src/clients/index.ts'], outfile: 'dist/clients.js', external: ['vscode', 'cpu-features', 'ssh2'] });
+}
+if (existsSync('test/host/index.ts') && !production) {
+  entries.push({ entryPoints: ['test/host/index.ts'], outfile: 'dist/hostTests.js', external: ['vscode'] });
+}
+
+const results = await Promise.all(entries.map((e) => esbuild.build({ ...common, ...e, metafile })));
+if (metafile) {
+  writeFileSync('dist/meta.json', JSON.stringify(results.map((r) => r.metafile)));
+}
+for (const e of entries) {
+  console.log(`${e.outfile} ${(statSync(e.outfile).size / 1024).toFixed(1)} KiB`);
+}

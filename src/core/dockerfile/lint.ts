@@ -1,0 +1,253 @@
+import type { Dockerfile, Instruction, Range } from './model';
+import { argRange, parseDockerfile } from './parser';
+import { ALL_RULES } from './rules/index';
+import type { Finding, Fix, LintOptions, Rule, RuleContext, RunCommand, Severity } from './rules/types';
+import { SEVERITIES } from './rules/types';
+import { commandsOfScript, parseShell } from './shell';
+import type { ShellCommand } from './shell';
+
+/** Configuration with hadolint's meaning (`.hadolint.yaml`), plus Berth's own switches. */
+export interface LintConfig {
+  /** Rule codes never reported. */
+  readonly ignored: readonly string[];
+  /** Severity overrides: code -> level. */
+  readonly override: Readonly<Record<string, Severity>>;
+  readonly trustedRegistries: readonly string[];
+  readonly labelSchema: Readonly<Record<string, string>>;
+  readonly strictLabels: boolean;
+  /** hadolint `disable-ignore-pragma`. */
+  readonly disableIgnorePragma: boolean;
+  /** Families switched off entirely. */
+  readonly disabledFamilies: readonly ('hadolint' | 'buildkit' | 'berth')[];
+  /** At most this many findings; the rest are summarised in one finding. */
+  readonly maxFindings: number;
+}
+
+export const DEFAULT_CONFIG: LintConfig = {
+  ignored: [],
+  override: {},
+  trustedRegistries: [],
+  labelSchema: {},
+  strictLabels: false,
+  disableIgnorePragma: false,
+  disabledFamilies: [],
+  maxFindings: 500,
+};
+
+/** Files above this size are not linted: one finding says so (VS Code itself stops syncing at 50 MB). */
+export const MAX_LINT_BYTES = 4 * 1024 * 1024;
+
+export interface LintResult {
+  readonly dockerfile: Dockerfile | undefined;
+  readonly findings: readonly Finding[];
+  /** Findings left out by `maxFindings`. */
+  readonly omitted: number;
+  /** True when the content was judged binary and not linted. */
+  readonly binary: boolean;
+}
+
+const WHOLE_FIRST_LINE: Range = { start: { line: 0, col: 0 }, end: { line: 0, col: 1 } };
+
+/**
+ * Binary content: a NUL in the first 8 KiB, or many replacement characters (invalid
+ * UTF-8 decoded) or control characters. Such a file gets one finding and no others.
+ */
+export function looksBinary(text: string): boolean {
+  const head = text.slice(0, 8192);
+  if (head.includes('\u0000')) return true;
+  let odd = 0;
+  for (let i = 0; i < head.length; i++) {
+    const c = head.charCodeAt(i);
+    if (c === 0xfffd || (c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12)) odd++;
+  }
+  return head.length > 0 && odd / head.length > 0.1;
+}
+
+function meta(code: string, message: string, severity: Severity, range: Range = WHOLE_FIRST_LINE): Finding {
+  return { code, family: 'parser', severity, message, range, fixes: [] };
+}
+
+interface Pragmas {
+  /** line of instruction start -> ignored codes (lower-case) */
+  readonly perLine: Map<number, Set<string>>;
+  readonly global: Set<string>;
+}
+
+const IGNORE_PRAGMA = /^(?:hadolint|berth)\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s-]+)$/i;
+
+/** `# hadolint ignore=DL3008,DL3015` above an instruction; `# hadolint global ignore=...` anywhere. */
+function readPragmas(df: Dockerfile): Pragmas {
+  const perLine = new Map<number, Set<string>>();
+  const global = new Set<string>();
+  const commentByLine = new Map<number, string>();
+  for (const c of df.comments) commentByLine.set(c.line, c.text);
+  for (const c of df.comments) {
+    const m = IGNORE_PRAGMA.exec(c.text);
+    if (!m) continue;
+    const codes = (m[2] as string).split(/[\s,]+/).filter(Boolean).map((s) => s.toLowerCase());
+    if (m[1]) { for (const code of codes) global.add(code); continue; }
+    // The pragma applies to the next instruction, skipping further comment lines.
+    let line = c.line + 1;
+    while (commentByLine.has(line)) line++;
+    const set = perLine.get(line) ?? new Set<string>();
+    for (const code of codes) set.add(code);
+    perLine.set(line, set);
+  }
+  return { perLine, global };
+}
+
+/** BuildKit's `# check=skip=A,B;error=true`. */
+function readCheckDirective(df: Dockerfile): { skip: Set<string>; skipAll: boolean; error: boolean } {
+  const skip = new Set<string>();
+  let skipAll = false;
+  let error = false;
+  const raw = df.directives.check;
+  if (raw !== undefined) {
+    for (const part of raw.split(';')) {
+      const [key, value] = part.split('=').map((s) => s.trim()) as [string, string | undefined];
+      if (key.toLowerCase() === 'skip' && value !== undefined) {
+        for (const name of value.split(',').map((s) => s.trim().toLowerCase())) {
+          if (name === 'all') skipAll = true; else if (name) skip.add(name);
+        }
+      } else if (key.toLowerCase() === 'error') {
+        error = value?.toLowerCase() === 'true';
+      }
+    }
+  }
+  return { skip, skipAll, error };
+}
+
+function shellCommandsOf(inst: Instruction): RunCommand[] {
+  const target = inst.onbuild ?? inst;
+  if (target.json) {
+    // Exec form: one command, no shell. Offsets cannot map back; report on the instruction.
+    const words = target.json.map((value, k) => ({ value, raw: value, start: k, end: k }));
+    const fake = parseShell(target.json.map((w) => `'${w.replace(/'/g, "'\\''")}'`).join(' '))[0];
+    if (!fake) return [];
+    return [{ ...fake, words, heredoc: -1 }];
+  }
+  const fromArgs: RunCommand[] = parseShell(target.args).map((c) => ({ ...c, heredoc: undefined }));
+  if (target.heredocs.length === 0) return fromArgs;
+  const all = [...fromArgs];
+  target.heredocs.forEach((h, k) => {
+    for (const c of commandsOfScript(h.content, [])) all.push({ ...c, heredoc: k });
+  });
+  return all;
+}
+
+export function resolveSeverity(rule: Rule, config: LintConfig, checkError: boolean): Severity {
+  const override = config.override[rule.code] ?? config.override[rule.code.toLowerCase()];
+  if (override) return override;
+  if (rule.family === 'buildkit' && checkError) return 'error';
+  return rule.severity;
+}
+
+export interface LintInput {
+  readonly text: string;
+  readonly config?: LintConfig;
+  readonly options?: Partial<LintOptions>;
+  /** Lint only with these rules (tests, the docs generator). */
+  readonly rules?: readonly Rule[];
+}
+
+/** Lints Dockerfile text. Never throws on any input. */
+export function lintDockerfile(input: LintInput): LintResult {
+  const config = input.config ?? DEFAULT_CONFIG;
+  const text = input.text.charCodeAt(0) === 0xfeff ? input.text.slice(1) : input.text;
+  if (looksBinary(text)) {
+    return { dockerfile: undefined, findings: [meta('BT001', 'This file is not a Dockerfile: it holds binary content (NUL bytes or invalid UTF-8). Nothing was linted.', 'info')], omitted: 0, binary: true };
+  }
+  if (text.length > MAX_LINT_BYTES) {
+    return { dockerfile: undefined, findings: [meta('BT002', `This file is too large to lint (${(text.length / 1048576).toFixed(1)} MB; the limit is ${MAX_LINT_BYTES / 1048576} MB).`, 'info')], omitted: 0, binary: false };
+  }
+  const df = parseDockerfile(text);
+  const options: LintOptions = {
+    trustedRegistries: input.options?.trustedRegistries ?? config.trustedRegistries,
+    labelSchema: input.options?.labelSchema ?? config.labelSchema,
+    strictLabels: input.options?.strictLabels ?? config.strictLabels,
+    buildContext: input.options?.buildContext,
+  };
+  const findings: Finding[] = df.problems.map((p) => meta('DL1000', p.message, 'error', p.range));
+  const pragmas = config.disableIgnorePragma ? { perLine: new Map<number, Set<string>>(), global: new Set<string>() } : readPragmas(df);
+  const check = readCheckDirective(df);
+  const ignored = new Set(config.ignored.map((c) => c.toLowerCase()));
+  const commandCache = new Map<Instruction, readonly RunCommand[]>();
+  const instructionAtLine = new Map<number, Instruction>();
+  for (const inst of df.instructions) instructionAtLine.set(inst.range.start.line, inst);
+
+  let current: Rule | undefined;
+  let severity: Severity = 'warning';
+  const ctx: RuleContext = {
+    df,
+    options,
+    finalStage: df.stages[df.stages.length - 1],
+    report(range: Range, message: string, fixes: readonly Fix[] = []): void {
+      const rule = current as Rule;
+      const code = rule.code.toLowerCase();
+      // A pragma on the line above the instruction that holds this range silences it.
+      const inst = instructionContaining(df, range.start.line);
+      const lineIgnores = inst ? pragmas.perLine.get(inst.range.start.line) : pragmas.perLine.get(range.start.line);
+      if (lineIgnores?.has(code)) return;
+      findings.push({ code: rule.code, family: rule.family, severity, message, range, fixes });
+    },
+    commands(inst: Instruction): readonly RunCommand[] {
+      let cached = commandCache.get(inst);
+      if (!cached) { cached = shellCommandsOf(inst); commandCache.set(inst, cached); }
+      return cached;
+    },
+    commandRange(inst: Instruction, cmd: RunCommand, from?: number, to?: number): Range {
+      const target = inst.onbuild ?? inst;
+      if (cmd.heredoc !== undefined) return target.range;
+      const start = from ?? cmd.start;
+      const end = to ?? cmd.end;
+      return argRange(target, start, end - start);
+    },
+  };
+
+  const rules = input.rules ?? ALL_RULES;
+  for (const rule of rules) {
+    const code = rule.code.toLowerCase();
+    if (ignored.has(code) || pragmas.global.has(code)) continue;
+    if (config.disabledFamilies.includes(rule.family)) continue;
+    if (rule.family === 'buildkit' && (check.skipAll || check.skip.has(code))) continue;
+    current = rule;
+    severity = resolveSeverity(rule, config, check.error);
+    try {
+      rule.check(ctx);
+    } catch (err) {
+      // A rule bug must never take the linter down; it becomes a visible finding instead.
+      findings.push(meta('BT000', `Internal error in rule ${rule.code}: ${err instanceof Error ? err.message : String(err)}`, 'info'));
+    }
+  }
+  current = undefined;
+
+  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.col - b.range.start.col || a.code.localeCompare(b.code));
+  if (findings.length > config.maxFindings) {
+    const kept = findings.slice(0, config.maxFindings);
+    const omitted = findings.length - kept.length;
+    kept.push(meta('BT003', `${omitted} more findings were not shown (limit ${config.maxFindings}).`, 'info', (kept[kept.length - 1] as Finding).range));
+    return { dockerfile: df, findings: kept, omitted, binary: false };
+  }
+  return { dockerfile: df, findings, omitted: 0, binary: false };
+}
+
+function instructionContaining(df: Dockerfile, line: number): Instruction | undefined {
+  const list = df.instructions;
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const inst = list[mid] as Instruction;
+    if (line < inst.range.start.line) hi = mid - 1;
+    else if (line > inst.range.end.line) lo = mid + 1;
+    else return inst;
+  }
+  return undefined;
+}
+
+/** Index of a severity, 0 = error. */
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+export type { ShellCommand };

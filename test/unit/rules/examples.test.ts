@@ -1,0 +1,23 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { lintDockerfile } from '../../../src/core/dockerfile/lint';
+import { ALL_RULES } from '../../../src/core/dockerfile/rules/index';
+
+// Every rule documents a bad and a good example; both are checked here, so the
+// documentation can never drift from what the rule does.
+describe('every rule: its documented examples', () => {
+  for (const rule of ALL_RULES) {
+    it(`${rule.code}: the bad example triggers it, the good one does not`, () => {
+      const opts = { rules: [rule], options: { buildContext: rule.doc.context } };
+      const bad = lintDockerfile({ text: rule.doc.bad, ...opts }).findings.filter((f) => f.code === rule.code);
+      assert.ok(bad.length > 0, `${rule.code} did not trigger on its bad example:\n${rule.doc.bad}`);
+      const good = lintDockerfile({ text: rule.doc.good, ...opts }).findings.filter((f) => f.code === rule.code);
+      assert.deepEqual(good.map((f) => f.message), [], `${rule.code} triggered on its good example`);
+      assert.ok(rule.doc.why.length > 20, `${rule.code} needs a why`);
+    });
+  }
+  it('rule codes are unique', () => {
+    const codes = ALL_RULES.map((r) => r.code.toLowerCase());
+    assert.equal(new Set(codes).size, codes.length);
+  });
+});
