@@ -1,4 +1,6 @@
 // Runs the plain-Node unit tests (core and client mappers) with node's test runner.
+// `--tap=FILE` also writes a TAP copy (scripts/test-all.mjs counts from it); other
+// arguments filter test files by substring.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,8 +14,12 @@ function collect(dir) {
   }
   return out;
 }
+const args = process.argv.slice(2);
+const tap = args.find((a) => a.startsWith('--tap='))?.slice(6);
+const filter = args.filter((a) => !a.startsWith('--'));
 const files = collect('test/unit').sort();
-const filter = process.argv.slice(2);
 const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...selected], { stdio: 'inherit' });
+const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout'];
+if (tap) reporters.push('--test-reporter=tap', `--test-reporter-destination=${tap}`);
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...reporters, ...selected], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -73,7 +73,8 @@ interface Pragmas {
   readonly global: Set<string>;
 }
 
-const IGNORE_PRAGMA = /^(?:hadolint|berth)\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s-]+)$/i;
+// A trailing comment after the codes is allowed (`# hadolint ignore=DL3003 # we need cd`).
+const IGNORE_PRAGMA = /^(?:hadolint|berth)\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s-]+?)\s*(?:#.*)?$/i;
 
 /** `# hadolint ignore=DL3008,DL3015` above an instruction; `# hadolint global ignore=...` anywhere. */
 function readPragmas(df: Dockerfile): Pragmas {
@@ -209,6 +210,7 @@ export function lintDockerfile(input: LintInput): LintResult {
     const code = rule.code.toLowerCase();
     if (ignored.has(code) || pragmas.global.has(code)) continue;
     if (config.disabledFamilies.includes(rule.family)) continue;
+    if (rule.defaultOff === true && config.override[rule.code] === undefined && config.override[code] === undefined) continue;
     if (rule.family === 'buildkit' && (check.skipAll || check.skip.has(code))) continue;
     current = rule;
     severity = resolveSeverity(rule, config, check.error);

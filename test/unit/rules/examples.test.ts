@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { lintDockerfile } from '../../../src/core/dockerfile/lint';
+import { DEFAULT_CONFIG, lintDockerfile } from '../../../src/core/dockerfile/lint';
 import { ALL_RULES } from '../../../src/core/dockerfile/rules/index';
 
 // Every rule documents a bad and a good example; both are checked here, so the
@@ -8,7 +8,7 @@ import { ALL_RULES } from '../../../src/core/dockerfile/rules/index';
 describe('every rule: its documented examples', () => {
   for (const rule of ALL_RULES) {
     it(`${rule.code}: the bad example triggers it, the good one does not`, () => {
-      const opts = { rules: [rule], options: { buildContext: rule.doc.context } };
+      const opts = { rules: [rule], options: { buildContext: rule.doc.context, ...rule.doc.options }, config: { ...DEFAULT_CONFIG, override: rule.defaultOff ? { [rule.code]: rule.severity } : {} } };
       const bad = lintDockerfile({ text: rule.doc.bad, ...opts }).findings.filter((f) => f.code === rule.code);
       assert.ok(bad.length > 0, `${rule.code} did not trigger on its bad example:\n${rule.doc.bad}`);
       const good = lintDockerfile({ text: rule.doc.good, ...opts }).findings.filter((f) => f.code === rule.code);

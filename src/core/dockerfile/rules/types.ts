@@ -83,6 +83,8 @@ export interface RuleDoc {
   readonly context?: BuildContextInfo;
   /** Where Berth deliberately differs from hadolint or BuildKit, and why. */
   readonly deviation?: string;
+  /** Options to lint the examples with (trusted registries, label schema). */
+  readonly options?: Partial<LintOptions>;
 }
 
 export interface Rule {
@@ -93,5 +95,10 @@ export interface Rule {
   /** One line: what the rule asks for. */
   readonly title: string;
   readonly doc: RuleDoc;
+  /**
+   * Off unless the configuration names it in `override` (hadolint ships such rules at
+   * level "ignore", e.g. DL1001).
+   */
+  readonly defaultOff?: boolean;
   check(ctx: RuleContext): void;
 }

@@ -58,14 +58,21 @@ export function hasFlag(inst: Instruction, name: string): boolean {
   return effective(inst).flags.some((f) => f.name === name);
 }
 
-/** True when a RUN has a BuildKit cache mount on `target` (or a path under it). */
-export function hasCacheMountOn(inst: Instruction, pathPrefix: string): boolean {
+/** True when `dir` is `path` or one of its parent folders (path-component boundaries respected). */
+export function pathCovers(dir: string, path: string): boolean {
+  const d = dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
+  const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  return p === d || d === '/' || p.startsWith(`${d}/`);
+}
+
+/** True when a RUN has a BuildKit cache or tmpfs mount on `path` or on a parent of it. */
+export function hasCacheMountOn(inst: Instruction, path: string): boolean {
   for (const flag of effective(inst).flags) {
     if (flag.name !== 'mount' || flag.value === undefined) continue;
     const parts = flag.value.split(',');
     const type = parts.find((p) => p.startsWith('type='))?.slice(5);
     const target = parts.find((p) => /^(target|dst|destination)=/.test(p))?.split('=')[1];
-    if ((type === 'cache' || type === 'tmpfs') && target !== undefined && (target === pathPrefix || target.startsWith(pathPrefix) || pathPrefix.startsWith(target))) return true;
+    if ((type === 'cache' || type === 'tmpfs') && target !== undefined && pathCovers(target, path)) return true;
   }
   return false;
 }

@@ -1,4 +1,20 @@
 import type { Rule } from '../../types';
+import { DL3008, DL3009, DL3014, DL3015, DL3027 } from './apt';
+import { DL3010, DL3020, DL3021, DL3022, DL3023 } from './copy';
+import { DL1001, DL3000, DL3002, DL3006, DL3007, DL3011, DL3012, DL3024, DL3025, DL3026, DL3029, DL4000, DL4003, DL4004 } from './general';
+import { DL3013, DL3016, DL3018, DL3019, DL3028, DL3030, DL3032, DL3033, DL3034 } from './packages';
+import { DL3001, DL3003, DL3004, DL4001, DL4005, DL4006 } from './shell';
 
-/** DL1001, DL3000-DL3034, DL4000-DL4006. */
-export const hadolintPart1: readonly Rule[] = [];
+
+/**
+ * DL1001, DL3000-DL3034 and DL4000-DL4006 as hadolint 2.15 defines them. Numbers hadolint
+ * retired or never used are absent: DL3005, DL3017, DL3031, DL4002.
+ */
+export const hadolintPart1: readonly Rule[] = [
+  DL1001,
+  DL3000, DL3001, DL3002, DL3003, DL3004, DL3006, DL3007, DL3008, DL3009,
+  DL3010, DL3011, DL3012, DL3013, DL3014, DL3015, DL3016, DL3018, DL3019,
+  DL3020, DL3021, DL3022, DL3023, DL3024, DL3025, DL3026, DL3027, DL3028, DL3029,
+  DL3030, DL3032, DL3033, DL3034,
+  DL4000, DL4001, DL4003, DL4004, DL4005, DL4006,
+];

@@ -1,4 +1,12 @@
 import type { Rule } from '../../types';
+import { generalRules } from './general';
+import { labelRules } from './labels';
+import { languageRules } from './languages';
+import { rpmRules } from './rpm';
 
-/** DL3035-DL3068. */
-export const hadolintPart2: readonly Rule[] = [];
+/**
+ * hadolint 2.15's rules DL3035-DL3067, in code order. DL3039 was retired by hadolint
+ * and DL3068 does not exist in 2.15, so neither is here.
+ */
+export const hadolintPart2: readonly Rule[] = [...rpmRules, ...languageRules, ...generalRules, ...labelRules]
+  .sort((a, b) => a.code.localeCompare(b.code));
