@@ -23,7 +23,7 @@ const common = {
 
 const entries = [
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { entryPoints: ['src/vscode/lintWorker.ts'], outfile: 'dist/lintWorker.js' },
+  { entryPoints: ['src/clients/lint/worker.ts'], outfile: 'dist/lintWorker.js' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 if (existsSync('src/clients/index.ts')) {

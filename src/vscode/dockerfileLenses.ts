@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import type { DockerfileLinter } from './dockerfileLint';
+import { isDockerfile } from './dockerfileLint';
+
+/**
+ * Code lenses above each FROM: the stage's role (final, build stage used by whom,
+ * unused) and its base image's size with the source of the figure.
+ */
+export class DockerfileLenses implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly subscriptions: { dispose(): void }[];
+
+  constructor(private readonly linter: DockerfileLinter) {
+    this.subscriptions = [
+      this.changed,
+      linter.onDidAnalyse(() => { this.changed.fire(); }),
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('berth.codeLens')) this.changed.fire(); }),
+    ];
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (!isDockerfile(doc) || !vscode.workspace.getConfiguration('berth.codeLens', doc.uri).get<boolean>('enabled', true)) return [];
+    const analysis = this.linter.analysis(doc.uri);
+    if (!analysis || analysis.binary) return [];
+    const lenses: vscode.CodeLens[] = [];
+    for (const stage of analysis.stages) {
+      if (stage.line >= doc.lineCount) continue;
+      const range = new vscode.Range(stage.line, 0, stage.line, 0);
+      // A lens without a command id renders as plain text.
+      lenses.push(new vscode.CodeLens(range, { title: stage.role, command: '' }));
+      if (stage.base) lenses.push(new vscode.CodeLens(range, { title: stage.base, command: '' }));
+    }
+    return lenses;
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+  }
+}
