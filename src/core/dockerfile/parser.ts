@@ -98,7 +98,7 @@ function parseJsonArray(args: string): string[] | undefined {
   if (!trimmed.startsWith('[') || !trimmed.endsWith(']')) return undefined;
   try {
     const value: unknown = JSON.parse(trimmed);
-    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
   } catch {
     // Not valid JSON: Docker treats it as shell form, and so do we.
   }
@@ -160,7 +160,7 @@ function buildInstruction(
   const argSegments = sliceSegments(raw.segments, argsStart, argsEnd);
 
   if (keyword === 'ONBUILD' && args.length > 0) {
-    const inner: RawInstruction = { ...raw, text: args, segments: argSegments as ArgSegment[] };
+    const inner: RawInstruction = { ...raw, text: args, segments: argSegments };
     onbuild = buildInstruction(inner, heredocs, index, stageIndex, problems);
   }
   if (!KNOWN_KEYWORDS.has(keyword)) {
@@ -297,7 +297,7 @@ export function parseDockerfile(text: string): Dockerfile {
           body.push(candidate);
         }
         endLine = i - 1;
-        endCol = (lines[endLine] as string | undefined)?.length ?? 0;
+        endCol = (lines[endLine])?.length ?? 0;
         if (!terminated) {
           problems.push({
             message: `Unterminated heredoc: no line "${marker.delimiter}" before the end of the file`,

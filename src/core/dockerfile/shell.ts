@@ -67,7 +67,7 @@ function tokenize(script: string): Token[] {
     const redir = /^(\d*)(>>|>&|>\||<<<|<<-?|<>|<&|&>>|&>|>|<)/.exec(script.slice(i, i + 6));
     if (redir && (redir[1] === '' || /\d/.test(c))) {
       tokens.push({ kind: 'redir', op: (redir[2] as string), start: i });
-      i += (redir[0] as string).length;
+      i += (redir[0]).length;
       continue;
     }
     if (c === '&') { tokens.push({ kind: 'op', op: '&', start: i }); i++; continue; }
