@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+// `npm start`: builds Berth and opens VS Code with it on the demo workspace (demo/).
+//   - desktop VS Code (`code` on PATH): a window with --extensionDevelopmentPath=<repo>;
+//   - otherwise code-server (real VS Code in the browser) on 127.0.0.1, URL printed.
+// Both use a private user-data dir and extensions dir under the Berth cache, never your own
+// VS Code profile. Stays up until Ctrl-C (or the desktop window closes), then stops what it started.
+//
+// Options:
+//   --code-server    use code-server even when `code` exists
+//   --port <n>       code-server port (default: a free one)
+//   --restricted     open the demo untrusted (Restricted Mode), to see what Berth does there
+//   --no-build       skip `npm run build`
+//   --fresh          start from an empty user-data dir (forget layout, open editors, trust)
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cacheRoot, ensureCodeServer } from './vscode/ensure.mjs';
+import { QUIET_SETTINGS, extensionIdentity, linkExtension, startCodeServer, writeUserSettings } from './vscode/codeServer.mjs';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const demo = join(repo, 'demo');
+
+// Options that later issues bring. Each will start a private service and hand its address to
+// Berth through the environment of VS Code (see `services` below). Until then they are refused
+// rather than silently ignored.
+const PLANNED = {
+  '--with-docker': 'a private Docker engine and registry for the Images view (comes with the Docker issue)',
+  '--with-cluster': 'a private Kubernetes control plane for the Clusters and Releases views (comes with the Kubernetes issue)',
+};
+
+function usage(message) {
+  if (message) console.error(`start: ${message}`);
+  console.error('usage: npm start -- [--code-server] [--port <n>] [--restricted] [--no-build] [--fresh]');
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const options = { codeServer: false, port: undefined, restricted: false, build: true, fresh: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--code-server') options.codeServer = true;
+    else if (arg === '--restricted') options.restricted = true;
+    else if (arg === '--no-build') options.build = false;
+    else if (arg === '--fresh') options.fresh = true;
+    else if (arg === '--port') {
+      const port = Number(argv[++i]);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) usage(`--port needs a port number`);
+      options.port = port;
+    } else if (arg in PLANNED) {
+      console.error(`start: ${arg} is not available yet: ${PLANNED[arg]}. Nothing was started.`);
+      process.exit(2);
+    } else if (arg === '--help' || arg === '-h') usage();
+    else usage(`unknown option ${arg}`);
+  }
+  return options;
+}
+
+/** The `code` launcher of desktop VS Code, if one is on PATH. */
+function findDesktopCode() {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, 'code');
+    try {
+      accessSync(candidate, constants.X_OK);
+      // code-server's terminal puts a `code` shim on PATH that talks to that code-server: not desktop.
+      if (process.env.VSCODE_IPC_HOOK_CLI && candidate.includes('code-server')) continue;
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Private services started before VS Code; each returns the environment Berth should see and a
+ * stop function. Empty for now: `--with-docker` and `--with-cluster` will add theirs here.
+ */
+const services = [];
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const { id, version } = extensionIdentity(repo);
+
+  if (options.build) {
+    console.log('start: npm run build');
+    const build = spawnSync('npm', ['run', 'build'], { cwd: repo, stdio: 'inherit' });
+    if (build.status !== 0) {
+      console.error('start: the build failed');
+      process.exit(build.status ?? 1);
+    }
+  }
+
+  const serviceEnv = {};
+  const stops = [];
+  for (const service of services) {
+    const started = await service.start();
+    Object.assign(serviceEnv, started.env);
+    stops.push(started.stop);
+  }
+
+  const desktop = options.codeServer ? undefined : findDesktopCode();
+  const profileRoot = join(cacheRoot(), 'start', desktop ? 'desktop' : 'code-server');
+  if (options.fresh) rmSync(profileRoot, { recursive: true, force: true });
+  const userDataDir = join(profileRoot, 'user-data');
+  const extensionsDir = join(profileRoot, 'extensions');
+  mkdirSync(userDataDir, { recursive: true });
+  mkdirSync(extensionsDir, { recursive: true });
+  writeUserSettings(userDataDir, { ...QUIET_SETTINGS, 'workbench.startupEditor': 'readme' });
+
+  let stopEditor = async () => {};
+  let editorExited;
+  if (desktop) {
+    const args = [
+      '--new-window',
+      '--wait',
+      '--user-data-dir', userDataDir,
+      '--extensions-dir', extensionsDir,
+      `--extensionDevelopmentPath=${repo}`,
+      ...(options.restricted ? [] : ['--disable-workspace-trust']),
+      demo,
+    ];
+    console.log(`start: ${desktop} ${args.join(' ')}`);
+    const child = spawn(desktop, args, { stdio: 'inherit', env: { ...process.env, ...serviceEnv } });
+    editorExited = new Promise((resolveExit) => child.on('exit', (code) => resolveExit(code ?? 0)));
+    stopEditor = async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    };
+    console.log(`start: VS Code opened ${demo} with ${id} ${version} from ${repo}. Close the window or press Ctrl-C to stop.`);
+  } else {
+    const install = await ensureCodeServer();
+    linkExtension(repo, extensionsDir);
+    const server = await startCodeServer({
+      install,
+      extensionsDir,
+      userDataDir,
+      folder: demo,
+      trust: !options.restricted,
+      port: options.port,
+      env: serviceEnv,
+    });
+    stopEditor = () => server.stop();
+    editorExited = new Promise((resolveExit) => server.child.on('exit', (code) => resolveExit(code ?? 1)));
+    console.log('');
+    console.log(`  Berth ${version} in VS Code ${install.vscodeVersion} (code-server ${install.codeServerVersion}):`);
+    console.log('');
+    console.log(`    ${server.folderUrl}`);
+    console.log('');
+    console.log(`  Workspace: ${demo} (edits change the repo's demo files)`);
+    console.log(`  Profile:   ${profileRoot}${options.restricted ? ' (Restricted Mode)' : ''}`);
+    console.log('  Press Ctrl-C to stop.');
+  }
+
+  let stopping = false;
+  const stopAll = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    await stopEditor();
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  const code = await editorExited;
+  if (!stopping) {
+    if (!desktop) console.error(`start: code-server exited (${code})`);
+    await stopAll(desktop ? 0 : code || 1);
+  }
+}
+
+if (!existsSync(demo)) {
+  console.error(`start: ${demo} is missing`);
+  process.exit(1);
+}
+main().catch((error) => {
+  console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
