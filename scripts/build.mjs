@@ -27,7 +27,7 @@ const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 if (existsSync('src/clients/index.ts')) {
-  entries.push({ entryPoints: ['src/clients/index.ts'], outfile: 'dist/clients.js', external: ['vscode', 'cpu-features', 'ssh2'] });
+  entries.push({ entryPoints: ['src/clients/index.ts'], outfile: 'dist/clients.js', external: ['vscode', 'cpu-features', '*.node'] });
 }
 if (existsSync('test/host/index.ts') && !production) {
   entries.push({ entryPoints: ['test/host/index.ts'], outfile: 'dist/hostTests.js', external: ['vscode'] });

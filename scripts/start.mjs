@@ -11,12 +11,16 @@
 //   --restricted     open the demo untrusted (Restricted Mode), to see what Berth does there
 //   --no-build       skip `npm run build`
 //   --fresh          start from an empty user-data dir (forget layout, open editors, trust)
+//   --with-docker    a private Docker engine and registries for the Images view (scripts/services/docker.mjs);
+//                    on by default when this machine can run dockerd (Linux, root)
+//   --no-docker      leave Docker out (Berth then uses your own DOCKER_HOST / context, if any)
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot, ensureCodeServer } from './vscode/ensure.mjs';
 import { QUIET_SETTINGS, extensionIdentity, linkExtension, startCodeServer, writeUserSettings } from './vscode/codeServer.mjs';
+import { canRunDocker, dockerEnv, dockerStatus, startDocker, stopDocker } from './services/docker.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const demo = join(repo, 'demo');
@@ -25,24 +29,25 @@ const demo = join(repo, 'demo');
 // Berth through the environment of VS Code (see `services` below). Until then they are refused
 // rather than silently ignored.
 const PLANNED = {
-  '--with-docker': 'a private Docker engine and registry for the Images view (comes with the Docker issue)',
   '--with-cluster': 'a private Kubernetes control plane for the Clusters and Releases views (comes with the Kubernetes issue)',
 };
 
 function usage(message) {
   if (message) console.error(`start: ${message}`);
-  console.error('usage: npm start -- [--code-server] [--port <n>] [--restricted] [--no-build] [--fresh]');
+  console.error('usage: npm start -- [--code-server] [--port <n>] [--restricted] [--no-build] [--fresh] [--with-docker | --no-docker]');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const options = { codeServer: false, port: undefined, restricted: false, build: true, fresh: false };
+  const options = { codeServer: false, port: undefined, restricted: false, build: true, fresh: false, docker: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--code-server') options.codeServer = true;
     else if (arg === '--restricted') options.restricted = true;
     else if (arg === '--no-build') options.build = false;
     else if (arg === '--fresh') options.fresh = true;
+    else if (arg === '--with-docker') options.docker = true;
+    else if (arg === '--no-docker') options.docker = false;
     else if (arg === '--port') {
       const port = Number(argv[++i]);
       if (!Number.isInteger(port) || port < 1 || port > 65535) usage(`--port needs a port number`);
@@ -75,13 +80,32 @@ function findDesktopCode() {
 
 /**
  * Private services started before VS Code; each returns the environment Berth should see and a
- * stop function. Empty for now: `--with-docker` and `--with-cluster` will add theirs here.
+ * stop function. `--with-cluster` will add its own here.
  */
 const services = [];
+
+/** The private Docker engine and registries; services someone else started are reused and left running. */
+const dockerService = {
+  name: 'docker',
+  async start() {
+    const wasRunning = (await dockerStatus()).running;
+    const state = await startDocker();
+    const { open, auth } = state.registries;
+    console.log(`start: private Docker engine ${state.dockerd.host} (${state.reused ? 'reused' : `started in ${(state.startMs / 1000).toFixed(1)} s`}); registries ${open.address} (open) and ${auth.address} (user ${auth.credentials.username}, password in ${state.dir}/state.json); base image ${state.baseImage.name}`);
+    return { env: dockerEnv(state), stop: wasRunning ? async () => {} : () => stopDocker() };
+  },
+};
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const { id, version } = extensionIdentity(repo);
+  const dockerPossible = canRunDocker();
+  if (options.docker === true && !dockerPossible.ok) {
+    console.error(`start: --with-docker: ${dockerPossible.reason}. Nothing was started.`);
+    process.exit(2);
+  }
+  if (options.docker ?? dockerPossible.ok) services.push(dockerService);
+  else if (options.docker === undefined) console.log(`start: no private Docker engine (${dockerPossible.reason}); Berth uses your DOCKER_HOST / Docker context`);
 
   if (options.build) {
     console.log('start: npm run build');
@@ -95,9 +119,14 @@ async function main() {
   const serviceEnv = {};
   const stops = [];
   for (const service of services) {
-    const started = await service.start();
-    Object.assign(serviceEnv, started.env);
-    stops.push(started.stop);
+    try {
+      const started = await service.start();
+      Object.assign(serviceEnv, started.env);
+      stops.push(started.stop);
+    } catch (error) {
+      // The demo still opens: the Images view then says why Docker is not there.
+      console.error(`start: the ${service.name} service did not start: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   const desktop = options.codeServer ? undefined : findDesktopCode();

@@ -2,7 +2,10 @@
 // counts every test that ran, so that a run which tested nothing is visible.
 //   1. build, typecheck, lint (a failure here fails the run: they are the gate)
 //   2. unit tests (plain Node: core and client mappers)
-//   3. end-to-end tests in real VS Code (code-server + headless Chromium)
+//   3. integration tests against the real parts (private Docker engine and registries,
+//      started and always stopped by scripts/run-integration-tests.mjs)
+//   4. end-to-end tests in real VS Code (code-server + headless Chromium)
+//   5. the .vsix: packaged and installed into real VS Code (last: it rebuilds dist/ for production)
 // `npm test -- --unit-only` stops after the unit tests (for quick local runs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -43,7 +46,25 @@ if (existsSync(tap)) {
 }
 if (!unitOk) problems.push('unit tests');
 
-// 3. End-to-end in real VS Code.
+// 3. Integration tests against the real Docker engine and registries, counted like the unit tests.
+if (!unitOnly) {
+  const integrationTap = 'test-results/integration.tap';
+  rmSync(integrationTap, { force: true });
+  const integrationOk = step('integration tests (real Docker engine and registries)', process.execPath, ['scripts/run-integration-tests.mjs', `--tap=${integrationTap}`]);
+  if (existsSync(integrationTap)) {
+    const text = readFileSync(integrationTap, 'utf8');
+    const count = (key) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    passed += count('pass');
+    failed += count('fail') + count('cancelled');
+    if (count('pass') === 0) { failed++; problems.push('integration tests ran nothing'); }
+  } else {
+    failed++;
+    problems.push('integration tests produced no report');
+  }
+  if (!integrationOk) problems.push('integration tests');
+}
+
+// 4. End-to-end in real VS Code.
 if (!unitOnly) {
   const report = 'test-results/e2e/report.json';
   rmSync(report, { force: true });
@@ -57,6 +78,11 @@ if (!unitOnly) {
     problems.push('e2e produced no report');
   }
   if (!e2eOk) problems.push('e2e');
+}
+
+// 5. The package installs.
+if (!unitOnly) {
+  if (step('package and install berth.vsix', process.execPath, ['scripts/check-vsix.mjs'])) passed++; else { failed++; problems.push('vsix'); }
 }
 
 if (problems.length > 0) console.log(`\nFailed: ${[...new Set(problems)].join(', ')}`);

@@ -7,6 +7,7 @@ import { registerCommand } from './vscode/commands';
 import { DockerfileActions } from './vscode/dockerfileActions';
 import { DockerfileLenses } from './vscode/dockerfileLenses';
 import { DockerfileLinter, isDockerfile, ruleDocUri } from './vscode/dockerfileLint';
+import { registerDocker } from './vscode/docker/index';
 import { Logger } from './vscode/logger';
 
 let activationMs = 0;
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): void {
     await vscode.commands.executeCommand('markdown.showPreview', ruleDocUri(context.extensionUri, rule));
   });
   registerCommand(context, logger, 'berth.showLogs', () => { logger.show(); });
+  registerDocker(context, logger);
   registerCommand(context, logger, 'berth.internal.activationTime', () => activationMs);
 
   activationMs = performance.now() - started;

@@ -20,6 +20,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCodeServer, linkExtension, writeUserSettings, QUIET_SETTINGS, extensionIdentity } from '../../scripts/vscode/codeServer.mjs';
 import { ensureCodeServer, ensureChromium } from '../../scripts/vscode/ensure.mjs';
+import { dockerEnv, dockerStatus, startDocker, stopDocker } from '../../scripts/services/docker.mjs';
 import { scenarios } from './scenarios.mjs';
 import { openWorkbench } from './workbench.mjs';
 
@@ -51,6 +52,8 @@ const { chromium } = requireFromRepo('playwright-core');
 
 // Whatever is running now, so that a signal, a timeout or a crash still stops it.
 const live = { server: undefined, browser: undefined };
+// The private Docker engine and registries, when this run started them (scenarios with `services: ['docker']`).
+let startedDocker = false;
 async function stopLive() {
   const { server, browser } = live;
   live.server = undefined;
@@ -63,6 +66,7 @@ async function abort(reason, code = 1) {
   stopping = true;
   console.error(`e2e: ${reason}`);
   await stopLive();
+  if (startedDocker) await stopDocker({ quiet: true }).catch(() => undefined);
   process.exit(code);
 }
 process.on('SIGINT', () => void abort('interrupted', 130));
@@ -103,7 +107,7 @@ async function runScenario(scenario, setup, attempt) {
       userDataDir: dirs.userDataDir,
       folder: dirs.workspace,
       trust: scenario.server?.trust ?? true,
-      env: scenario.server?.env?.(dirs) ?? {},
+      env: { ...(scenario.services?.includes('docker') ? dockerEnv(setup.docker) : {}), ...(scenario.server?.env?.(dirs) ?? {}) },
       onLog: (line) => log(`[code-server] ${line}`),
     });
     live.browser = await chromium.launch({ executablePath: setup.chromium, args: BROWSER_ARGS, headless: true, timeout: 60_000 });
@@ -122,6 +126,7 @@ async function runScenario(scenario, setup, attempt) {
       resultsDir,
       server: live.server,
       extension: { ...setup.extension, dir: extensionDir },
+      docker: setup.docker,
       log,
       // screenshot() takes the scenario's own picture now (kept unless the scenario fails later);
       // screenshot('step') an extra one, <id>-step.png.
@@ -201,6 +206,13 @@ async function main() {
     runRoot: mkdtempSync(join(tmpdir(), 'berth-e2e-')),
   };
 
+  if (selected.some((s) => s.services?.includes('docker'))) {
+    const wasRunning = (await dockerStatus()).running;
+    setup.docker = await startDocker();
+    startedDocker = !wasRunning;
+    console.log(`e2e: private Docker engine ${setup.docker.dockerd.host} (${setup.docker.reused ? 'reused' : `started in ${setup.docker.startMs} ms`})`);
+  }
+
   const report = [];
   for (const scenario of selected) {
     const t0 = performance.now();
@@ -223,6 +235,7 @@ async function main() {
   }
   if (!keep) rmSync(setup.runRoot, { recursive: true, force: true });
   else console.log(`e2e: kept ${setup.runRoot}`);
+  if (startedDocker) await stopDocker({ quiet: true });
 
   const passed = report.filter((r) => r.status === 'passed').length;
   const failed = report.length - passed;

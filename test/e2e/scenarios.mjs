@@ -3,7 +3,8 @@
 // throws an error that says what was expected and what the screen showed.
 // Scenario ids are fixed by the issue (test-results/e2e/<id>.png, report.json).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import {
   E2EError,
@@ -228,7 +229,8 @@ export const scenarios = [
         await poll(
           async () => {
             lenses = await readCodeLenses(page);
-            return fromLines.every((f) => lenses.some((l) => l.line === f.line && l.text));
+            // Other lenses (Build image…) may share the line and come first: wait for the stage's own.
+            return fromLines.every((f) => lenses.some((l) => l.line === f.line && /stage/.test(l.text)));
           },
           { timeoutMs: 30_000, what: `a code lens above each FROM line of ${file}`, describeLast: async () => JSON.stringify(lenses) },
         );
@@ -296,6 +298,13 @@ export const scenarios = [
         await restricted.waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => {
           throw new E2EError('"Restricted Mode" stayed in the status bar after clicking Trust');
         });
+        // VS Code 1.139 shows the trust editor as a modal over the workbench, which keeps F1 from
+        // reaching the palette: close it before asking the palette.
+        const closeModal = page.locator('[aria-label^="Close Modal Editor"]').first();
+        if (await closeModal.isVisible().catch(() => false)) {
+          await closeModal.click();
+          await closeModal.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+        }
         const shownWhenTrusted = await poll(
           async () => {
             const shown = [];
@@ -338,3 +347,324 @@ export const scenarios = [
     },
   },
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Docker scenarios: run against the private engine and registries (scripts/services/docker.mjs),
+// which run.mjs starts for scenarios with `services: ['docker']` and hands to code-server through
+// DOCKER_HOST / DOCKER_CONFIG. ctx.docker is the recorded state (socket, registry ports).
+
+/** The docker CLI against the private engine (setup and cross-checks, never what is under test). */
+function dockerCli(ctx, args) {
+  return execFileSync('docker', args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DOCKER_HOST: ctx.docker.dockerd.host, DOCKER_CONFIG: ctx.docker.dockerConfig, DOCKER_CONTEXT: '' } }).trim();
+}
+
+/** Rows of a view pane in the side bar: `[{ text, label, level, expanded }]`. */
+async function viewRows(page, viewName) {
+  return page.$$eval('.pane', (panes, name) => {
+    const pane = panes.find((p) => (p.querySelector('.pane-header .title')?.textContent ?? '').trim().toLowerCase() === name.toLowerCase());
+    if (!pane) return [];
+    return [...pane.querySelectorAll('.monaco-list-row')].map((row) => ({
+      text: (row.textContent ?? '').replace(/\u00a0/g, ' ').trim(),
+      label: (row.querySelector('.label-name')?.textContent ?? row.querySelector('.monaco-highlighted-label')?.textContent ?? '').trim(),
+      description: (row.querySelector('.label-description')?.textContent ?? '').trim(),
+      level: Number(row.getAttribute('aria-level') ?? '0'),
+      expanded: row.getAttribute('aria-expanded'),
+    }));
+  }, viewName);
+}
+
+/** Opens the Berth view container from its activity bar icon, as a user does. */
+function imagesPane(page) {
+  // The only view of its container: VS Code hides its header, so the pane is found by the header's label.
+  return page.locator('.pane', { has: page.locator('.pane-header[aria-label="Images Section"]') }).first();
+}
+
+async function showImagesView(page) {
+  const body = imagesPane(page).locator('.pane-body');
+  if (await body.isVisible().catch(() => false)) return;
+  await page.locator('.activitybar .action-item .action-label[aria-label^="Berth"]').first().click();
+  await body.waitFor({ state: 'visible', timeout: 15_000 });
+}
+
+/**
+ * Runs a palette command that is enabled only in a trusted workspace. Right after the workbench
+ * opens, the trust context key may not be set yet; the attempts (and what the palette showed)
+ * are logged so that the report tells a slow start from a missing command.
+ */
+async function runTrustedCommand(ctx, label) {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runCommand(ctx.page, label, { timeoutMs: 5_000 });
+      if (attempt > 1) ctx.log(`"${label}" appeared in the palette after ${Date.now() - started} ms (attempt ${attempt})`);
+      return;
+    } catch (error) {
+      ctx.log(`"${label}" not in the palette yet (attempt ${attempt}): ${error.message.slice(0, 300)}`);
+      if (Date.now() - started > 30_000) throw error;
+      await ctx.page.keyboard.press('Escape');
+    }
+  }
+}
+
+/** Waits for the quick input titled `title`, optionally types `value`, and presses Enter. */
+async function answerQuickInput(page, title, value) {
+  await poll(
+    async () => {
+      if (!(await page.locator('.quick-input-widget').isVisible())) return false;
+      const shown = (await page.locator('.quick-input-widget .quick-input-title').textContent().catch(() => '')) ?? '';
+      return shown.includes(title);
+    },
+    { timeoutMs: 20_000, what: `the quick input "${title}"`, describeLast: async () => (await page.locator('.quick-input-widget .quick-input-title').textContent().catch(() => '')) ?? '' },
+  );
+  if (value !== undefined) await page.locator('.quick-input-widget .quick-input-box input').fill(value);
+  await sleep(200);
+  await page.keyboard.press('Enter');
+}
+
+/** Texts of the notification toasts now shown. */
+async function toastTexts(page) {
+  return page.$$eval('.notifications-toasts .notification-list-item', (items) => items.map((i) => (i.querySelector('.notification-list-item-message')?.textContent ?? i.textContent ?? '').trim()));
+}
+
+async function waitForToast(page, pattern, what, timeoutMs = 120_000) {
+  return poll(async () => (await toastTexts(page)).find((t) => pattern.test(t)), { timeoutMs, intervalMs: 300, what, describeLast: async () => JSON.stringify(await toastTexts(page)) });
+}
+
+/** Builds the active Dockerfile from the palette, answering the prompts as a user would. */
+async function buildFromPalette(ctx, tag, { hasStages = false } = {}) {
+  const { page } = ctx;
+  await runTrustedCommand(ctx, 'Berth: Build Image');
+  await answerQuickInput(page, 'Build context');
+  await answerQuickInput(page, 'Image tag', tag);
+  if (hasStages) await answerQuickInput(page, 'Target stage');
+}
+
+const MULTI_STAGE = `FROM busybox:local AS build
+RUN mkdir -p /out && dd if=/dev/zero of=/out/blob bs=1024 count=3000 2>/dev/null
+
+FROM busybox:local
+COPY --from=build /out/blob /app/blob
+RUN echo built > /app/stamp
+CMD ["cat", "/app/stamp"]
+`;
+
+function writeWorkspaceFile(ctx, relativePath, text) {
+  const full = join(ctx.workspace, relativePath);
+  mkdirSync(join(full, '..'), { recursive: true });
+  writeFileSync(full, text);
+  return full;
+}
+
+scenarios.push(
+  {
+    id: 'images-tree',
+    title: 'The Images view lists local images by repository and follows the engine\'s events',
+    services: ['docker'],
+    async run(ctx) {
+      const { page } = ctx;
+      const suffix = Date.now().toString(36);
+      dockerCli(ctx, ['tag', 'busybox:local', `e2e/tree-${suffix}:first`]);
+      await showImagesView(page);
+      const expectRow = (label, what) => poll(async () => (await viewRows(page, 'Images')).find((r) => r.label === label), { timeoutMs: 30_000, what, describeLast: async () => JSON.stringify(await viewRows(page, 'Images')) });
+      await expectRow('busybox', 'a "busybox" repository row');
+      const repo = await expectRow(`e2e/tree-${suffix}`, `the e2e/tree-${suffix} repository row`);
+      check(/1 tag/.test(repo.description), `repository row description: ${repo.description}`);
+      await imagesPane(page).locator('.monaco-list-row', { hasText: 'busybox' }).first().click();
+      const tagRow = await expectRow('local', 'the busybox "local" tag row after expanding');
+      check(SIZE.test(tagRow.description), `tag row shows no size: ${tagRow.description}`);
+      check(/ago|just now/.test(tagRow.description), `tag row shows no age: ${tagRow.description}`);
+      // Made outside Berth, after the view was listed: the engine's event stream must bring it in.
+      const started = Date.now();
+      dockerCli(ctx, ['tag', 'busybox:local', `e2e/later-${suffix}:second`]);
+      await expectRow(`e2e/later-${suffix}`, 'a repository tagged after the first listing (from the event stream, no refresh clicked)');
+      const eventMs = Date.now() - started;
+      await ctx.screenshot();
+      const rows = await viewRows(page, 'Images');
+      return `${rows.length} rows; busybox:local ${tagRow.description}; a tag made by the docker CLI appeared in ${eventMs} ms without a refresh`;
+    },
+  },
+
+  {
+    id: 'build-image',
+    title: 'Build Image from the palette: prompts, progress, the image in the engine; a failing step becomes a diagnostic on its line',
+    services: ['docker'],
+    async run(ctx) {
+      const { page } = ctx;
+      const tag = `e2e/built:${Date.now().toString(36)}`;
+      writeWorkspaceFile(ctx, 'berth-e2e/Dockerfile', MULTI_STAGE);
+      await openFile(page, ctx.workspace, 'berth-e2e/Dockerfile');
+      await buildFromPalette(ctx, tag, { hasStages: true });
+      await ctx.screenshot('progress');
+      const toast = await waitForToast(page, /Berth: built |build failed/, 'the build result notification');
+      check(/Berth: built /.test(toast), `the build did not succeed: ${toast}`);
+      const id = dockerCli(ctx, ['image', 'inspect', '--format', '{{.Id}}', tag]);
+      check(toast.includes(id.replace('sha256:', '').slice(0, 12)), `notification "${toast}" does not name the engine's image ${id}`);
+      const output = await readOutputChannel(page, 'Berth Docker');
+      check(/Step \d+\/\d+ : /.test(output) && output.includes('Successfully built'), `the Berth Docker output lacks the steps: ${output.slice(0, 300)}`);
+      await ctx.screenshot();
+
+      // A failing RUN: an error, never "built", and a diagnostic on the line that failed.
+      writeWorkspaceFile(ctx, 'berth-e2e/broken/Dockerfile', 'FROM busybox:local\nRUN echo going to fail && exit 3\nRUN echo never\n');
+      await openFile(page, ctx.workspace, 'berth-e2e/broken/Dockerfile');
+      await page.keyboard.press('Escape');
+      await buildFromPalette(ctx, 'e2e/broken:1');
+      const failure = await waitForToast(page, /build failed|Berth: built /, 'the failed build notification');
+      check(/build failed at line 2/.test(failure), `expected "build failed at line 2": ${failure}`);
+      const problems = await waitForProblems(page, (all) => all.some((p) => p.file === 'Dockerfile' && p.folder === 'berth-e2e/broken' && p.code === 'build-failed'), 'a build-failed problem on berth-e2e/broken/Dockerfile');
+      const problem = problems.find((p) => p.code === 'build-failed');
+      check(problem.line === 2, `build-failed problem on line ${problem.line}, expected 2`);
+      await ctx.screenshot('failed-step');
+      return `built ${tag} (${id.slice(7, 19)}); failing step reported at line ${problem.line}: ${problem.message.slice(0, 80)}`;
+    },
+  },
+
+  {
+    id: 'push-image',
+    title: 'Push Image to the private registry: success only with the digest the registry serves',
+    services: ['docker'],
+    async run(ctx) {
+      const { page } = ctx;
+      const registry = ctx.docker.registries.open.address;
+      const tag = Date.now().toString(36);
+      const reference = `${registry}/e2e/pushed:${tag}`;
+      dockerCli(ctx, ['tag', 'busybox:local', reference]);
+      await showImagesView(page);
+      await runTrustedCommand(ctx, 'Berth: Push Image');
+      await answerQuickInput(page, 'Push which image?', reference);
+      const toast = await waitForToast(page, /^Berth: pushed |failed|refused|Enter Credentials/, 'the push result notification', 60_000);
+      const digest = /sha256:[0-9a-f]{64}/.exec(toast)?.[0];
+      check(digest, `no digest in the notification: ${toast}`);
+      const served = await new Promise((resolvePromise, reject) => {
+        get(`http://${registry}/v2/e2e/pushed/manifests/${tag}`, { headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' } }, (res) => {
+          res.resume();
+          resolvePromise(res.headers['docker-content-digest']);
+        }).on('error', reject);
+      });
+      check(served === digest, `Berth showed ${digest}, the registry serves ${served}`);
+      await ctx.screenshot();
+      return `pushed ${reference}: ${digest} (the registry serves the same digest)`;
+    },
+  },
+
+  {
+    id: 'size-lenses',
+    title: 'After a build, a lens above each instruction shows the real size of its layer',
+    services: ['docker'],
+    async run(ctx) {
+      const { page } = ctx;
+      const tag = `e2e/sized:${Date.now().toString(36)}`;
+      writeWorkspaceFile(ctx, 'sized/Dockerfile', MULTI_STAGE);
+      await openFile(page, ctx.workspace, 'sized/Dockerfile');
+      await buildFromPalette(ctx, tag, { hasStages: true });
+      const toast = await waitForToast(page, /Berth: built |build failed/, 'the build result notification');
+      check(/Berth: built /.test(toast), `the build did not succeed: ${toast}`);
+      await openFile(page, ctx.workspace, 'sized/Dockerfile');
+      const lines = MULTI_STAGE.split('\n');
+      const lineOf = (pattern) => lines.findIndex((l) => pattern.test(l)) + 1;
+      let lenses = [];
+      await poll(
+        async () => {
+          lenses = await readCodeLenses(page);
+          return (
+            lenses.some((l) => l.line === lineOf(/^COPY --from/) && /^layer /.test(l.text)) &&
+            lenses.some((l) => l.line === lineOf(/^RUN mkdir/) && /^layer /.test(l.text)) &&
+            lenses.some((l) => l.line === lineOf(/^FROM busybox:local$/) && /image \d/.test(l.text))
+          );
+        },
+        { timeoutMs: 30_000, what: 'layer-size lenses above the COPY and RUN lines and the image total on the final FROM', describeLast: async () => JSON.stringify(lenses) },
+      );
+      // The engine's own figure for the COPY layer (docker history, newest first: CMD, RUN, COPY).
+      const history = dockerCli(ctx, ['history', '--no-trunc', '--format', '{{.Size}}|{{.CreatedBy}}', tag]).split('\n');
+      const copyEntry = history.find((h) => /COPY/.test(h));
+      const copyLens = lenses.find((l) => l.line === lineOf(/^COPY --from/) && /^layer /.test(l.text));
+      check(/layer 3\.1 MB/.test(copyLens.text), `COPY lens "${copyLens.text}" should show the 3,072,000-byte blob as 3.1 MB (docker history: ${copyEntry})`);
+      const runLens = lenses.find((l) => l.line === lineOf(/^RUN mkdir/) && /^layer /.test(l.text));
+      check(/layer 3\.1 MB/.test(runLens.text), `build-stage RUN lens: ${runLens.text}`);
+      const finalFrom = lenses.find((l) => l.line === lineOf(/^FROM busybox:local$/) && /image \d/.test(l.text));
+      check(finalFrom && /base busybox:local .*\(local engine\)/.test(finalFrom.text), `final FROM lens lacks the total and the local base size: ${JSON.stringify(lenses.filter((l) => l.line === lineOf(/^FROM busybox:local$/)))}`);
+      await ctx.screenshot();
+      return `COPY: "${copyLens.text}"; RUN: "${runLens.text}"; final FROM: "${finalFrom.text}"`;
+    },
+  },
+);
+
+scenarios.push({
+  id: 'images-tree-not-running',
+  title: 'With no engine at DOCKER_HOST, the Images view says so as a node, with what to do',
+  server: { env: (dirs) => ({ DOCKER_HOST: `unix://${dirs.root}/no-such-engine.sock`, DOCKER_CONTEXT: '' }) },
+  async run(ctx) {
+    const { page } = ctx;
+    await showImagesView(page);
+    const rows = await poll(
+      async () => {
+        const all = await viewRows(page, 'Images');
+        return all.some((r) => /^Docker is not running\b/.test(r.label)) ? all : undefined;
+      },
+      { timeoutMs: 30_000, what: 'a "Docker is not running" node', describeLast: async () => JSON.stringify(await viewRows(page, 'Images')) },
+    );
+    const message = rows.find((r) => /^Docker is not running\b/.test(r.label)).label;
+    check(message.includes('no-such-engine.sock') && /socket does not exist/.test(message), `the node does not name the socket and the cause: ${message}`);
+    check(rows.some((r) => /Start Docker/.test(r.label)), `no node says what to do: ${JSON.stringify(rows.map((r) => r.label))}`);
+    const errors = await errorNotifications(page);
+    check(errors.length === 0, `the view raised error notifications: ${errors.map((e) => e.message).join(' | ')}`);
+    await ctx.screenshot();
+    return message;
+  },
+});
+
+/** Text of the modal dialog now shown, and a click on its button labelled `button`. */
+async function answerDialog(page, button, { timeoutMs = 15_000 } = {}) {
+  const dialog = page.locator('.monaco-dialog-box').first();
+  await dialog.waitFor({ state: 'visible', timeout: timeoutMs });
+  const text = ((await dialog.textContent()) ?? '').replace(/\u00a0/g, ' ');
+  await dialog.locator('.monaco-button', { hasText: button }).first().click();
+  await dialog.waitFor({ state: 'hidden', timeout: timeoutMs });
+  return text;
+}
+
+scenarios.push({
+  id: 'images-actions',
+  title: 'Images view: remove a tag and prune dangling images, each after a confirmation that lists what goes',
+  services: ['docker'],
+  async run(ctx) {
+    const { page } = ctx;
+    const suffix = Date.now().toString(36);
+    const doomed = `e2e/remove-${suffix}`;
+    dockerCli(ctx, ['tag', 'busybox:local', `${doomed}:1`]);
+    // An untagged image: a build without -t.
+    const dir = join(ctx.root, 'dangling');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'Dockerfile'), `FROM busybox:local\nRUN echo ${suffix} > /marker\n`);
+    const danglingId = execFileSync('docker', ['build', '-q', dir], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: ctx.docker.dockerd.host, DOCKER_CONFIG: ctx.docker.dockerConfig, DOCKER_BUILDKIT: '0' } }).trim();
+    const shortId = danglingId.replace('sha256:', '').slice(0, 12);
+
+    await showImagesView(page);
+    const pane = imagesPane(page);
+    const rowsNow = () => viewRows(page, 'Images');
+    await poll(async () => (await rowsNow()).some((r) => r.label === doomed), { timeoutMs: 30_000, what: `the ${doomed} row`, describeLast: async () => JSON.stringify(await rowsNow()) });
+    await pane.locator('.monaco-list-row', { hasText: doomed }).first().click();
+    // The only expanded repository: its one tag row is the only row at level 2.
+    const tagRow = pane.locator('.monaco-list-row[aria-level="2"]').first();
+    await tagRow.waitFor({ state: 'visible', timeout: 10_000 });
+    await tagRow.click({ button: 'right' });
+    await page.locator('.context-view .action-item', { hasText: 'Remove Image' }).first().click();
+    const removeText = await answerDialog(page, 'Remove');
+    check(removeText.includes(`${doomed}:1`), `the confirmation does not name ${doomed}:1: ${removeText}`);
+    await poll(async () => !(await rowsNow()).some((r) => r.label === doomed), { timeoutMs: 15_000, what: `the ${doomed} row to go` });
+    const left = dockerCli(ctx, ['images', '--format', '{{.Repository}}:{{.Tag}}']);
+    check(!left.includes(doomed), `the engine still has ${doomed}: ${left}`);
+    check(left.includes('busybox:local'), 'removing a tag removed the image its other tag points to');
+
+    await pane.hover();
+    await page.locator('.pane-header .action-label[aria-label^="Remove Dangling Images"], .title-actions .action-label[aria-label^="Remove Dangling Images"]').first().click();
+    const pruneText = await answerDialog(page, 'Remove');
+    check(pruneText.includes(shortId), `the prune confirmation does not list ${shortId}: ${pruneText}`);
+    check(/Volumes and containers are not touched/.test(pruneText), `the prune confirmation does not say what stays: ${pruneText}`);
+    await poll(() => {
+      const ids = dockerCli(ctx, ['images', '-a', '--no-trunc', '--format', '{{.ID}}']);
+      return !ids.includes(danglingId);
+    }, { timeoutMs: 15_000, what: `the dangling image ${shortId} to be removed from the engine` });
+    await ctx.screenshot();
+    return `removed ${doomed}:1 after a confirmation naming it; pruned dangling ${shortId} after a confirmation listing it`;
+  },
+});
