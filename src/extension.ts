@@ -43,7 +43,9 @@ export function activate(context: vscode.ExtensionContext): void {
     await vscode.commands.executeCommand('markdown.showPreview', ruleDocUri(context.extensionUri, rule));
   });
   registerCommand(context, logger, 'berth.showLogs', () => { logger.show(); });
-  registerDocker(context, logger);
+  const sizeLenses = registerDocker(context, logger);
+  lenses.measuredBase = (uri, stageIndex) => sizeLenses.recordFor(uri)?.current.stages.some((s) => s.stageIndex === stageIndex && s.baseImage !== undefined) ?? false;
+  context.subscriptions.push(sizeLenses.onDidChangeCodeLenses(() => { lenses.refresh(); }));
   registerCommand(context, logger, 'berth.internal.activationTime', () => activationMs);
 
   activationMs = performance.now() - started;

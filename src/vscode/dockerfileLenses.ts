@@ -11,6 +11,12 @@ export class DockerfileLenses implements vscode.CodeLensProvider, vscode.Disposa
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly subscriptions: { dispose(): void }[];
 
+  /**
+   * Tells whether a build measured the base image of a stage (the Docker size lenses
+   * then show the engine's figure, and the table's estimate would only contradict it).
+   */
+  measuredBase: (uri: vscode.Uri, stageIndex: number) => boolean = () => false;
+
   constructor(private readonly linter: DockerfileLinter) {
     this.subscriptions = [
       this.changed,
@@ -29,9 +35,14 @@ export class DockerfileLenses implements vscode.CodeLensProvider, vscode.Disposa
       const range = new vscode.Range(stage.line, 0, stage.line, 0);
       // A lens without a command id renders as plain text.
       lenses.push(new vscode.CodeLens(range, { title: stage.role, command: '' }));
-      if (stage.base) lenses.push(new vscode.CodeLens(range, { title: stage.base, command: '' }));
+      if (stage.base && !this.measuredBase(doc.uri, stage.stageIndex)) lenses.push(new vscode.CodeLens(range, { title: stage.base, command: '' }));
     }
     return lenses;
+  }
+
+  /** Asks VS Code to ask for the lenses again. */
+  refresh(): void {
+    this.changed.fire();
   }
 
   dispose(): void {

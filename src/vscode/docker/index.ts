@@ -10,9 +10,10 @@ import { SizeLenses } from './sizeLenses';
 /**
  * The Docker features: the Images view, build and push, and the layer-size lenses.
  * Nothing here touches the engine until the view is shown or a command runs; the
- * dockerode bundle is required then.
+ * dockerode bundle is required then. Returns the size lenses, so that the stage lenses
+ * can defer to figures measured by a build.
  */
-export function registerDocker(context: vscode.ExtensionContext, logger: Logger): void {
+export function registerDocker(context: vscode.ExtensionContext, logger: Logger): SizeLenses {
   const engines = new EngineProvider(context.extensionPath, logger);
   const output = vscode.window.createOutputChannel('Berth Docker');
   const tree = new ImagesTree(engines, logger);
@@ -32,4 +33,5 @@ export function registerDocker(context: vscode.ExtensionContext, logger: Logger)
   registerCommand(context, logger, 'berth.images.inspect', (arg) => images.inspect(arg));
   registerCommand(context, logger, 'berth.images.history', (arg) => images.history(arg));
   registerCommand(context, logger, 'berth.internal.imagesListMs', () => tree.lastListMs);
+  return lenses;
 }
