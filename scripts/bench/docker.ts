@@ -1,0 +1,109 @@
+// Docker overhead: Berth's build and push (Engine API through dockerode) against the docker CLI
+// (classic builder, DOCKER_BUILDKIT=0) on the same Dockerfile, engine and registry, alternating
+// runs; and the Images view's data path (list + group) with 1,000 local images.
+// Runs against the private engine of scripts/services/docker.mjs (started here when needed).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DockerEngine } from '../../src/clients/docker/engine';
+import { resolveDockerEndpoint } from '../../src/core/docker/endpoint';
+import { groupImages } from '../../src/core/images/imageList';
+import type { BenchContext, BenchResult } from './lib/measure';
+import { median } from './lib/measure';
+
+export const name = 'docker';
+export const description = 'build/push overhead vs the docker CLI; Images list of 1,000 images';
+
+interface State { dir: string; dockerd: { host: string }; registries: { open: { address: string } }; dockerConfig: string }
+
+const DOCKERFILE = `FROM busybox:local AS build
+RUN dd if=/dev/urandom of=/blob bs=1024 count=4096 2>/dev/null
+FROM busybox:local
+COPY --from=build /blob /blob
+RUN echo done > /stamp
+`;
+
+function cli(state: State, args: string[], extraEnv: Record<string, string> = {}): number {
+  const started = performance.now();
+  const r = spawnSync('docker', args, { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: state.dockerd.host, DOCKER_CONFIG: state.dockerConfig, DOCKER_CONTEXT: '', ...extraEnv } });
+  if (r.status !== 0) throw new Error(`docker ${args.join(' ')} failed: ${r.stderr}`);
+  return performance.now() - started;
+}
+
+export async function run(ctx: BenchContext): Promise<BenchResult> {
+  const statusBefore = spawnSync(process.execPath, ['scripts/services/docker.mjs', 'status'], { cwd: ctx.root });
+  const start = spawnSync(process.execPath, ['scripts/services/docker.mjs', 'start', '--json'], { cwd: ctx.root, encoding: 'utf8' });
+  if (start.status !== 0) throw new Error(`could not start the private engine: ${start.stderr}`);
+  const state = JSON.parse(start.stdout) as State;
+  const engine = new DockerEngine(resolveDockerEndpoint({ env: { DOCKER_HOST: state.dockerd.host } }));
+  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  writeFileSync(join(dir, 'Dockerfile'), DOCKERFILE);
+  const rounds = ctx.quick ? 3 : 7;
+  const build = { cli: [] as number[], berth: [] as number[] };
+  const push = { cli: [] as number[], berth: [] as number[] };
+  try {
+    for (let i = 0; i < rounds; i++) {
+      // Alternate who goes first, so that warm caches do not favour one side.
+      const order = i % 2 === 0 ? ['cli', 'berth'] : ['berth', 'cli'];
+      for (const who of order) {
+        if (who === 'cli') {
+          build.cli.push(cli(state, ['build', '-q', '--no-cache', '-t', `bench/cli:${i}`, dir], { DOCKER_BUILDKIT: '0' }));
+        } else {
+          const t0 = performance.now();
+          await engine.build({ contextDir: dir, dockerfile: join(dir, 'Dockerfile'), tag: `bench/berth:${i}`, noCache: true });
+          build.berth.push(performance.now() - t0);
+        }
+      }
+      // A new repository each round, so that every push uploads the layers.
+      for (const who of order) {
+        const ref = `${state.registries.open.address}/bench-${who}-${Date.now()}-${i}:1`;
+        await engine.tag(`bench/${who}:${i}`, ref);
+        if (who === 'cli') {
+          push.cli.push(cli(state, ['push', '-q', ref]));
+        } else {
+          const t0 = performance.now();
+          await engine.push(ref);
+          push.berth.push(performance.now() - t0);
+        }
+      }
+      ctx.log(`round ${i + 1}/${rounds}: build cli ${build.cli.at(-1)?.toFixed(0)} ms / berth ${build.berth.at(-1)?.toFixed(0)} ms; push cli ${push.cli.at(-1)?.toFixed(0)} ms / berth ${push.berth.at(-1)?.toFixed(0)} ms`);
+    }
+
+    // 1,000 tags on the base image: the Images view's list and grouping.
+    const tags = Array.from({ length: 1000 }, (_, i) => `bench/many-${Math.floor(i / 10)}:t${i}`);
+    for (const t of tags) await engine.tag('busybox:local', t);
+    const listMs: number[] = [];
+    for (let i = 0; i < (ctx.quick ? 3 : 10); i++) {
+      const t0 = performance.now();
+      const [images, containers] = await Promise.all([engine.listImages(), engine.listContainers()]);
+      const groups = groupImages(images, containers);
+      if (groups.repositories.length < 100) throw new Error('the 1,000 tags are not listed');
+      listMs.push(performance.now() - t0);
+    }
+    for (const t of tags) await engine.removeImage(t);
+
+    const buildOverhead = (median(build.berth) / median(build.cli) - 1) * 100;
+    const pushOverhead = (median(push.berth) / median(push.cli) - 1) * 100;
+    const report = [
+      `rounds: ${rounds}; Dockerfile: 2 stages, a 4 MiB random layer; engine ${state.dockerd.host}`,
+      `build --no-cache   docker CLI ${median(build.cli).toFixed(0)} ms   Berth ${median(build.berth).toFixed(0)} ms   overhead ${buildOverhead.toFixed(1)} %`,
+      `push (new repo)    docker CLI ${median(push.cli).toFixed(0)} ms   Berth ${median(push.berth).toFixed(0)} ms   overhead ${pushOverhead.toFixed(1)} %`,
+      `Images list + group, 1,000 tags: median ${median(listMs).toFixed(0)} ms`,
+      `(the docker CLI timing includes starting the CLI process, ~30-60 ms)`,
+    ].join('\n');
+    return {
+      report,
+      targets: [
+        { name: 'build overhead within 5 %', pass: buildOverhead <= 5, value: `${buildOverhead.toFixed(1)} %` },
+        { name: 'push overhead within 5 %', pass: pushOverhead <= 5, value: `${pushOverhead.toFixed(1)} %` },
+        { name: 'Images list of 1,000 under 300 ms', pass: median(listMs) < 300, value: `${median(listMs).toFixed(0)} ms` },
+      ],
+      json: { build, push, listMs, buildOverhead, pushOverhead },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    for (let i = 0; i < rounds; i++) for (const who of ['cli', 'berth']) await engine.removeImage(`bench/${who}:${i}`).catch(() => undefined);
+    if (statusBefore.status !== 0) spawnSync(process.execPath, ['scripts/services/docker.mjs', 'stop'], { cwd: ctx.root });
+  }
+}
