@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDockerfile } from '../../src/core/dockerfile/parser';
 import { ignoreOnLineFix } from '../../src/core/dockerfile/pragmaFix';
-import { applyEdits } from '../helpers/applyEdits';
+import { applyEdits } from '../../src/core/dockerfile/edits';
 
 describe('ignore-on-this-line fix', () => {
   it('inserts a hadolint pragma above the instruction, keeping indentation', () => {

@@ -13,14 +13,16 @@ import { normalizedRepository } from './imageRef';
 import { parseDockerfile } from './parser';
 import type { ShellCommand } from './shell';
 import type { RunCommand, TextEdit } from './rules/types';
-import { parseKeyValues, splitWords, unquote } from './variables';
+import { splitWords, unquote } from './variables';
 import type { BuildState, StepWithState } from './rules/berth/common';
-import { applyEdits, commandText, normalizePath, resolvePath, stageChain, walkChainWithEnd } from './rules/berth/common';
-import { commandsOfScript, parseShell } from './shell';
+import { normalizePath, resolvePath, chainFromRoot, walkChainWithEnd } from './rules/berth/common';
+import { commandText, runCommandsOf } from './commands';
+import { applyEdits } from './edits';
 import { cwdAfter } from './rules/berth/files';
 import type { PackageInstall, PackageManager } from './rules/berth/packages';
 import { packageInstall, packageName, packageRemoval, toolchainKind } from './rules/berth/packages';
 import { parseTag, variantTag, withTag } from '../images/baseImages';
+import { keyValuesOf } from './args';
 
 export type Ecosystem = 'go' | 'rust' | 'node' | 'python' | 'maven' | 'gradle' | 'dotnet';
 
@@ -71,9 +73,16 @@ export function isNodeBuildCommand(cmd: ShellCommand): boolean {
 const MAVEN_GOALS = /^(package|install|verify|compile|deploy|spring-boot:repackage|assembly:single)$/;
 const GRADLE_TASKS = /^(:?[\w-]+:)?(build|assemble|bootJar|jar|shadowJar|installDist|distTar|distZip|buildFatJar|war|bootWar)$/;
 
+/** Programs `buildCommandOf` knows, besides `python*` and `pip*`: every other command is ruled out at once. */
+const BUILD_PROGRAMS = new Set([
+  'go', 'cargo', 'mvn', 'mvnw', 'gradle', 'gradlew', 'javac', 'dotnet', 'npm', 'yarn', 'pnpm', 'npx', 'pnpx',
+  'tsc', 'webpack', 'vite', 'ng', 'nest', 'rollup', 'parcel',
+]);
+
 /** A command that compiles or packages the program, with its ecosystem. */
 export function buildCommandOf(cmd: ShellCommand): { ecosystem: Ecosystem | 'java'; label: string } | undefined {
   const p = cmd.program;
+  if (!BUILD_PROGRAMS.has(p) && !p.startsWith('python') && !p.startsWith('pip')) return undefined;
   const first = cmd.args.find((a) => !a.value.startsWith('-'))?.value;
   if (p === 'go' && first === 'build') return { ecosystem: 'go', label: 'go build' };
   if (p === 'go' && first === 'install') {
@@ -139,20 +148,10 @@ interface Facts {
   readonly healthcheck: Instruction | undefined;
 }
 
-function commandsOf(inst: Instruction): RunCommand[] {
-  if (inst.json) {
-    const cmd = parseShell(inst.json.map((w) => `'${w.replace(/'/g, "'\\''")}'`).join(' '))[0];
-    return cmd ? [{ ...cmd, heredoc: -1 }] : [];
-  }
-  const out: RunCommand[] = parseShell(inst.args).map((c) => ({ ...c, heredoc: undefined }));
-  inst.heredocs.forEach((h, k) => { for (const c of commandsOfScript(h.content, [])) out.push({ ...c, heredoc: k }); });
-  return out;
-}
-
 function gatherFacts(df: Dockerfile): Facts | undefined {
   const final = df.stages[df.stages.length - 1];
   if (!final) return undefined;
-  const chain = stageChain(df, final);
+  const chain = chainFromRoot(df, final);
   const root = chain[0] as Stage;
   if (!root.image || root.baseImage.includes('$')) return undefined;
   const { steps, end } = walkChainWithEnd(df, chain);
@@ -166,7 +165,7 @@ function gatherFacts(df: Dockerfile): Facts | undefined {
     else if (inst.keyword === 'ENTRYPOINT') { entrypoint = inst; cmd = undefined; }
     else if (inst.keyword === 'HEALTHCHECK') healthcheck = inst;
     if (inst.keyword !== 'RUN') continue;
-    const commands = commandsOf(inst);
+    const commands = runCommandsOf(inst);
     let cwd: string | undefined = state.workdir;
     for (const c of commands) {
       const step = { inst, cmd: c, cwd, state, commands };
@@ -367,7 +366,7 @@ function runtimeEnv(f: Facts): { lines: string[]; args: string[] } {
   const referenced = new Set<string>();
   for (const { inst } of f.steps) {
     if (inst.keyword !== 'ENV') continue;
-    const kept = parseKeyValues(inst.args, true).filter((kv) => kv.value !== undefined && !BUILD_ENV.test(kv.key));
+    const kept = keyValuesOf(inst).filter((kv) => kv.value !== undefined && !BUILD_ENV.test(kv.key));
     if (kept.length === 0) continue;
     lines.push(`ENV ${kept.map((kv) => `${kv.key}=${quoteEnvValue(kv.value ?? '')}`).join(' ')}`);
     for (const kv of kept) for (const m of (kv.value ?? '').matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) referenced.add(m[1] as string);
@@ -375,10 +374,10 @@ function runtimeEnv(f: Facts): { lines: string[]; args: string[] } {
   // ARGs the kept ENV values read must be declared in the runtime stage too.
   const args: string[] = [];
   for (const name of referenced) {
-    const declared = [...f.steps].reverse().find(({ inst }) => inst.keyword === 'ARG' && parseKeyValues(inst.args, false).some((kv) => kv.key === name));
-    const global = f.df.globalArgs.some((a) => parseKeyValues(a.args, false).some((kv) => kv.key === name));
+    const declared = [...f.steps].reverse().find(({ inst }) => inst.keyword === 'ARG' && keyValuesOf(inst).some((kv) => kv.key === name));
+    const global = f.df.globalArgs.some((a) => keyValuesOf(a).some((kv) => kv.key === name));
     if (declared) {
-      const kv = parseKeyValues(declared.inst.args, false).find((x) => x.key === name);
+      const kv = keyValuesOf(declared.inst).find((x) => x.key === name);
       args.push(kv?.value !== undefined ? `ARG ${name}=${quoteEnvValue(kv.value)}` : `ARG ${name}`);
     } else if (global) {
       args.push(`ARG ${name}`);

@@ -2,7 +2,9 @@ import type {
   ArgSegment, Comment, Dockerfile, Flag, Heredoc, Instruction, ParseProblem, ParserDirectives, Range,
 } from './model';
 import { KNOWN_KEYWORDS } from './model';
+import { positionInSegments } from './positions';
 import { buildStages } from './stages';
+import { stripQuotes } from './variables';
 
 /*
  * A hand-written, single-pass Dockerfile parser. It follows BuildKit's rules (parser
@@ -19,6 +21,56 @@ const HEREDOC_MARKER = /(^|[^<])(\d*)<<(-?)\s*(["']?)([A-Za-z0-9_.-]+)\4/g;
 
 function rangeOf(startLine: number, startCol: number, endLine: number, endCol: number): Range {
   return { start: { line: startLine, col: startCol }, end: { line: endLine, col: endCol } };
+}
+
+const UNICODE_SPACE = /\s/;
+
+/** What `trim()` and `\s` call white space, without a regex call for ASCII. */
+function isBlank(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && UNICODE_SPACE.test(String.fromCharCode(c)));
+}
+
+/** Index of the first character that is not white space (the text's length when there is none). */
+function skipBlanks(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && isBlank(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** True when `text[from..to)` holds white space. */
+function hasBlank(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (isBlank(text.charCodeAt(i))) return true;
+  return false;
+}
+
+/** The upper-cased word (up to white space) that starts at or after `from`, and where it ends. */
+function wordAt(text: string, from: number): { word: string; end: number } {
+  const start = skipBlanks(text, from);
+  let end = start;
+  while (end < text.length && !isBlank(text.charCodeAt(end))) end++;
+  return { word: text.slice(start, end).toUpperCase(), end };
+}
+
+/** Upper-cased keywords as written (`run`, `Run`, `RUN`): one string each, so sets find them fast. */
+const upperCache = new Map<string, string>();
+
+function upperKeyword(raw: string): string {
+  let upper = upperCache.get(raw);
+  if (upper === undefined) {
+    upper = raw.toUpperCase();
+    // Misspelled keywords are unbounded; the cache is for the few real ones.
+    if (upperCache.size < 256) upperCache.set(raw, upper);
+  }
+  return upper;
+}
+
+/** The keyword of an instruction's text: the first word, up to a blank or tab. */
+function keywordOf(text: string): { start: number; end: number } {
+  let start = 0;
+  while (start < text.length && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
+  let end = start;
+  while (end < text.length && text.charCodeAt(end) !== 32 && text.charCodeAt(end) !== 9) end++;
+  return { start, end };
 }
 
 function splitLines(text: string): string[] {
@@ -94,6 +146,9 @@ function insideQuotes(text: string): boolean {
 }
 
 function parseJsonArray(args: string): string[] | undefined {
+  // Most arguments are shell form: rule them out without trimming.
+  const first = args.charCodeAt(0);
+  if (first !== 91 && !isBlank(first)) return undefined;
   const trimmed = args.trim();
   if (!trimmed.startsWith('[') || !trimmed.endsWith(']')) return undefined;
   try {
@@ -104,6 +159,10 @@ function parseJsonArray(args: string): string[] | undefined {
   }
   return undefined;
 }
+
+// Most instructions have neither: they share one empty (frozen) list.
+const NO_FLAGS: readonly Flag[] = Object.freeze([]);
+const NO_HEREDOCS: readonly Heredoc[] = Object.freeze([]);
 
 interface RawInstruction {
   startLine: number;
@@ -116,22 +175,19 @@ interface RawInstruction {
 
 /** Splits the keyword and flags off the joined instruction text. */
 function buildInstruction(
-  raw: RawInstruction, heredocs: Heredoc[], index: number, stageIndex: number, problems: ParseProblem[],
+  raw: RawInstruction, heredocs: readonly Heredoc[], index: number, stageIndex: number, problems: ParseProblem[],
 ): Instruction {
   const text = raw.text;
-  let pos = 0;
-  while (pos < text.length && (text[pos] === ' ' || text[pos] === '\t')) pos++;
-  const kwStart = pos;
-  while (pos < text.length && text[pos] !== ' ' && text[pos] !== '\t') pos++;
+  const { start: kwStart, end: kwEnd } = keywordOf(text);
+  let pos = kwEnd;
   const keywordRaw = text.slice(kwStart, pos);
-  const keyword = keywordRaw.toUpperCase();
-  const at = (offset: number): { line: number; col: number } => positionInSegments(raw.segments, offset);
-  const kwPos = at(kwStart);
-  const keywordRange = rangeOf(kwPos.line, kwPos.col, kwPos.line, kwPos.col + keywordRaw.length);
+  const keyword = upperKeyword(keywordRaw);
+  const kwPos = positionInSegments(raw.segments, kwStart);
+  const keywordRange: Range = { start: kwPos, end: { line: kwPos.line, col: kwPos.col + keywordRaw.length } };
 
   let onbuild: Instruction | undefined;
-  const flags: Flag[] = [];
-  while (pos < text.length && (text[pos] === ' ' || text[pos] === '\t')) pos++;
+  let flagList: Flag[] | undefined;
+  while (pos < text.length && (text.charCodeAt(pos) === 32 || text.charCodeAt(pos) === 9)) pos++;
   if (keyword !== 'ONBUILD') {
     // Flags: leading `--name[=value]` words. Values end at unquoted whitespace.
     while (text.startsWith('--', pos)) {
@@ -147,9 +203,8 @@ function buildInstruction(
       const eq = word.indexOf('=');
       const name = (eq < 0 ? word : word.slice(0, eq)).toLowerCase();
       const value = eq < 0 ? undefined : stripQuotes(word.slice(eq + 1));
-      const s = at(flagStart);
-      const e = at(pos);
-      flags.push({ name, value, range: rangeOf(s.line, s.col, e.line, e.col) });
+      flagList ??= [];
+      flagList.push({ name, value, range: { start: positionInSegments(raw.segments, flagStart), end: positionInSegments(raw.segments, pos) } });
       while (pos < text.length && (text[pos] === ' ' || text[pos] === '\t')) pos++;
     }
   }
@@ -172,7 +227,7 @@ function buildInstruction(
     keywordRaw,
     range: rangeOf(raw.startLine, raw.startCol, raw.endLine, raw.endCol),
     keywordRange,
-    flags,
+    flags: flagList ?? NO_FLAGS,
     args,
     argSegments,
     json,
@@ -181,27 +236,6 @@ function buildInstruction(
     onbuild,
     index,
   };
-}
-
-function stripQuotes(value: string): string {
-  if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value[value.length - 1] === value[0]) {
-    return value.slice(1, -1);
-  }
-  return value;
-}
-
-/** Maps an offset in a joined text back to its source line and column. */
-export function positionInSegments(segments: readonly ArgSegment[], offset: number): { line: number; col: number } {
-  let lo = 0;
-  let hi = segments.length - 1;
-  if (hi < 0) return { line: 0, col: 0 };
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((segments[mid] as ArgSegment).offset <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  const seg = segments[lo] as ArgSegment;
-  return { line: seg.line, col: seg.col + Math.max(0, offset - seg.offset) };
 }
 
 function sliceSegments(segments: readonly ArgSegment[], start: number, end: number): ArgSegment[] {
@@ -221,13 +255,6 @@ function sliceSegments(segments: readonly ArgSegment[], start: number, end: numb
   return out;
 }
 
-/** Maps an offset in an instruction's `args` to a source range of `length` characters. */
-export function argRange(inst: Instruction, offset: number, length: number): Range {
-  const s = positionInSegments(inst.argSegments, offset);
-  const e = positionInSegments(inst.argSegments, offset + length);
-  return rangeOf(s.line, s.col, e.line, e.col);
-}
-
 /** Parses Dockerfile text into the model. Never throws. */
 export function parseDockerfile(text: string): Dockerfile {
   const lines = splitLines(text);
@@ -244,16 +271,15 @@ export function parseDockerfile(text: string): Dockerfile {
 
   while (i < lines.length) {
     const line = lines[i] as string;
-    const trimmed = line.trimStart();
-    if (trimmed === '') { i++; continue; }
-    if (trimmed.startsWith('#')) {
-      comments.push({ line: i, text: trimmed.slice(1).trim(), insideInstruction: false });
+    const startCol = skipBlanks(line, 0);
+    if (startCol === line.length) { i++; continue; }
+    if (line.charCodeAt(startCol) === 35) {
+      comments.push({ line: i, text: line.slice(startCol + 1).trim(), insideInstruction: false });
       i++;
       continue;
     }
     // Gather the instruction across continuation lines.
     const startLine = i;
-    const startCol = line.length - trimmed.length;
     const segments: ArgSegment[] = [];
     let joined = '';
     let endLine = i;
@@ -271,9 +297,10 @@ export function parseDockerfile(text: string): Dockerfile {
       if (cont < 0) break;
       // Skip comment and blank lines inside the continuation, as BuildKit does.
       while (i < lines.length) {
-        const next = (lines[i] as string).trimStart();
-        if (next.startsWith('#')) { comments.push({ line: i, text: next.slice(1).trim(), insideInstruction: true }); i++; continue; }
-        if (next === '') { i++; continue; }
+        const next = lines[i] as string;
+        const at = skipBlanks(next, 0);
+        if (at === next.length) { i++; continue; }
+        if (next.charCodeAt(at) === 35) { comments.push({ line: i, text: next.slice(at + 1).trim(), insideInstruction: true }); i++; continue; }
         break;
       }
       if (i >= lines.length) break;
@@ -281,10 +308,17 @@ export function parseDockerfile(text: string): Dockerfile {
       col = 0;
     }
 
-    const firstWord = /^\s*(\S+)/.exec(joined)?.[1]?.toUpperCase() ?? '';
-    const heredocKeyword = firstWord === 'ONBUILD' ? (/^\s*\S+\s+(\S+)/.exec(joined)?.[1]?.toUpperCase() ?? '') : firstWord;
-    const heredocs: Heredoc[] = [];
+    // The first word up to any white space; the keyword (up to a blank or tab) is the same word in practice.
+    const kw = keywordOf(joined);
+    let firstWord: string;
+    let firstEnd = kw.end;
+    if (kw.start === 0 && skipBlanks(joined, 0) === 0 && !hasBlank(joined, 0, kw.end)) firstWord = upperKeyword(joined.slice(0, kw.end));
+    else ({ word: firstWord, end: firstEnd } = wordAt(joined, 0));
+    const heredocKeyword = firstWord === 'ONBUILD' ? wordAt(joined, firstEnd).word : firstWord;
+    let heredocs: readonly Heredoc[] = NO_HEREDOCS;
     if (HEREDOC_KEYWORDS.has(heredocKeyword) && joined.includes('<<')) {
+      const found: Heredoc[] = [];
+      heredocs = found;
       for (const marker of findHeredocMarkers(joined)) {
         const contentStartLine = i;
         const body: string[] = [];
@@ -304,7 +338,7 @@ export function parseDockerfile(text: string): Dockerfile {
             range: rangeOf(startLine, startCol, startLine, (lines[startLine] as string).length),
           });
         }
-        heredocs.push({ ...marker, content: body.join('\n'), contentStartLine, terminated });
+        found.push({ ...marker, content: body.join('\n'), contentStartLine, terminated });
       }
     }
 

@@ -44,91 +44,120 @@ const RESERVED_PREFIX = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'u
 const RESERVED_END = new Set(['fi', 'done', 'esac', '}']);
 const ENV_ASSIGN = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
-type Token = { kind: 'word'; word: ShellWord } | { kind: 'op'; op: ShellOperator; start: number } | { kind: 'redir'; op: string; start: number };
+/** A token: a word, an operator (as its text), or a redirection operator (`>`, `2>>`: what comes next is its target). */
+type Token = ShellWord | ShellOperator | { readonly redirect: string };
+
+// Redirection operators in the order the shell grammar tries them (longest first where they share a prefix).
+const REDIRECT_OPS = ['>>', '>&', '>|', '<<<', '<<-', '<<', '<>', '<&', '&>>', '&>', '>', '<'];
+
+/**
+ * A redirection at `i`: `[n]>`, `[n]>>`, `<<<`, `>&`, `&>`, ... (at most 6 characters,
+ * digits included). Returns the operator and the length consumed, or undefined.
+ */
+function redirectAt(script: string, i: number): { op: string; length: number } | undefined {
+  const limit = Math.min(script.length, i + 6);
+  let j = i;
+  while (j < limit && script.charCodeAt(j) >= 48 && script.charCodeAt(j) <= 57) j++;
+  const c = script.charCodeAt(j);
+  if (c !== 60 && c !== 62 && c !== 38) return undefined;
+  for (const op of REDIRECT_OPS) {
+    if (j + op.length <= limit && script.startsWith(op, j)) return { op, length: j + op.length - i };
+  }
+  return undefined;
+}
+
+/** Characters that end an unquoted word: blanks and the shell's operator characters. */
+function endsWord(c: number): boolean {
+  // ' ' \t \n \r ; & | ( ) < >
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 59 || c === 38 || c === 124 || c === 40 || c === 41 || c === 60 || c === 62;
+}
 
 function tokenize(script: string): Token[] {
   const tokens: Token[] = [];
   const n = script.length;
   let i = 0;
   while (i < n) {
-    const c = script[i] as string;
-    if (c === ' ' || c === '\t' || c === '\r') { i++; continue; }
-    if (c === '\\' && script[i + 1] === '\n') { i += 2; continue; }
-    if (c === '\n') { tokens.push({ kind: 'op', op: '\n', start: i }); i++; continue; }
-    if (c === '#') {
-      while (i < n && script[i] !== '\n') i++;
+    const c = script.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13) { i++; continue; }
+    const next = script.charCodeAt(i + 1);
+    if (c === 92 && next === 10) { i += 2; continue; }
+    if (c === 10) { tokens.push('\n'); i++; continue; }
+    if (c === 35) {
+      const eol = script.indexOf('\n', i);
+      i = eol < 0 ? n : eol;
       continue;
     }
-    const two = script.slice(i, i + 2);
-    if (two === '&&' || two === '||' || two === ';;') { tokens.push({ kind: 'op', op: two, start: i }); i += 2; continue; }
-    if (c === ';' || c === '(' || c === ')') { tokens.push({ kind: 'op', op: c, start: i }); i++; continue; }
-    if (c === '|') { tokens.push({ kind: 'op', op: '|', start: i }); i += script[i + 1] === '&' ? 2 : 1; continue; }
+    if (c === 38 && next === 38) { tokens.push('&&'); i += 2; continue; }
+    if (c === 124 && next === 124) { tokens.push('||'); i += 2; continue; }
+    if (c === 59 && next === 59) { tokens.push(';;'); i += 2; continue; }
+    if (c === 59) { tokens.push(';'); i++; continue; }
+    if (c === 40) { tokens.push('('); i++; continue; }
+    if (c === 41) { tokens.push(')'); i++; continue; }
+    if (c === 124) { tokens.push('|'); i += next === 38 ? 2 : 1; continue; }
     // Redirections: [n]> [n]>> < <<< >& &> >| <> (heredoc markers are words we skip)
-    const redir = /^(\d*)(>>|>&|>\||<<<|<<-?|<>|<&|&>>|&>|>|<)/.exec(script.slice(i, i + 6));
-    if (redir && (redir[1] === '' || /\d/.test(c))) {
-      tokens.push({ kind: 'redir', op: (redir[2] as string), start: i });
-      i += (redir[0]).length;
-      continue;
-    }
-    if (c === '&') { tokens.push({ kind: 'op', op: '&', start: i }); i++; continue; }
-    // A word.
-    const start = i;
-    let value = '';
-    while (i < n) {
-      const ch = script[i] as string;
-      if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === ';' || ch === '&' || ch === '|' || ch === '(' || ch === ')' || ch === '<' || ch === '>') {
-        // `$(` and `(` inside words are handled below; a bare paren ends the word.
-        break;
-      }
-      if (ch === '\\') {
-        if (script[i + 1] === '\n') { i += 2; continue; }
-        if (i + 1 < n) value += script[i + 1] as string;
-        i += 2;
+    if ((c >= 48 && c <= 57) || c === 60 || c === 62 || c === 38) {
+      const redirect = redirectAt(script, i);
+      if (redirect) {
+        tokens.push({ redirect: redirect.op });
+        i += redirect.length;
         continue;
       }
-      if (ch === "'") {
+    }
+    if (c === 38) { tokens.push('&'); i++; continue; }
+    // A word: its value is built from runs of plain characters and the unquoted parts.
+    const start = i;
+    let value = '';
+    let run = i;
+    while (i < n) {
+      const ch = script.charCodeAt(i);
+      // `$(` and `(` inside words are handled below; a bare paren ends the word.
+      if (endsWord(ch)) break;
+      if (ch === 92) {
+        value += script.slice(run, i);
+        if (script.charCodeAt(i + 1) !== 10 && i + 1 < n) value += script[i + 1] as string;
+        i += 2;
+        run = i;
+        continue;
+      }
+      if (ch === 39) {
+        value += script.slice(run, i);
         const end = script.indexOf("'", i + 1);
         const stop = end < 0 ? n : end;
         value += script.slice(i + 1, stop);
         i = stop + 1;
+        run = i;
         continue;
       }
-      if (ch === '"') {
+      if (ch === 34) {
+        value += script.slice(run, i);
         i++;
-        while (i < n && script[i] !== '"') {
-          if (script[i] === '\\' && i + 1 < n) { value += script[i + 1] as string; i += 2; continue; }
-          if (script[i] === '$' && script[i + 1] === '(') { const end = skipParens(script, i + 1); value += script.slice(i, end); i = end; continue; }
-          if (script[i] === '`') { const end = skipBacktick(script, i); value += script.slice(i, end); i = end; continue; }
-          value += script[i] as string;
+        let inner = i;
+        while (i < n && script.charCodeAt(i) !== 34) {
+          const q = script.charCodeAt(i);
+          if (q === 92 && i + 1 < n) { value += script.slice(inner, i) + (script[i + 1] as string); i += 2; inner = i; continue; }
+          if (q === 36 && script.charCodeAt(i + 1) === 40) { i = skipParens(script, i + 1); continue; }
+          if (q === 96) { i = skipBacktick(script, i); continue; }
           i++;
         }
+        value += script.slice(inner, Math.min(i, n));
         i++;
+        run = i;
         continue;
       }
-      if (ch === '$' && script[i + 1] === '(') {
-        const end = skipParens(script, i + 1);
-        value += script.slice(i, end);
-        i = end;
-        continue;
-      }
-      if (ch === '$' && script[i + 1] === '{') {
+      if (ch === 36 && script.charCodeAt(i + 1) === 40) { i = skipParens(script, i + 1); continue; }
+      if (ch === 36 && script.charCodeAt(i + 1) === 123) {
         const end = script.indexOf('}', i);
-        const stop = end < 0 ? n : end + 1;
-        value += script.slice(i, stop);
-        i = stop;
+        i = end < 0 ? n : end + 1;
         continue;
       }
-      if (ch === '`') {
-        const end = skipBacktick(script, i);
-        value += script.slice(i, end);
-        i = end;
-        continue;
-      }
-      value += ch;
+      if (ch === 96) { i = skipBacktick(script, i); continue; }
       i++;
     }
     if (i === start) { i++; continue; }
-    tokens.push({ kind: 'word', word: { value, raw: script.slice(start, Math.min(i, n)), start, end: Math.min(i, n) } });
+    const end = Math.min(i, n);
+    const raw = script.slice(start, end);
+    // A word without quotes or escapes is its own value: one string for both.
+    tokens.push({ value: run === start ? raw : value + script.slice(run, end), raw, start, end });
   }
   return tokens;
 }
@@ -159,12 +188,15 @@ function basename(name: string): string {
 }
 
 /** Drops `sudo [opts]`, `env [opts] [VAR=x]`, `exec`, `nice`, `command` wrappers. */
-function unwrap(words: ShellWord[]): { rest: ShellWord[]; sudo: boolean; envPrefix: ShellWord[] } {
+const NO_WORDS: readonly ShellWord[] = Object.freeze([]);
+const NO_REDIRECTS: readonly { op: string; target: string }[] = Object.freeze([]);
+
+function unwrap(words: ShellWord[]): { rest: ShellWord[]; sudo: boolean; envPrefix: readonly ShellWord[] } {
   let k = 0;
   let sudo = false;
-  const envPrefix: ShellWord[] = [];
+  let envPrefix: ShellWord[] | undefined;
   for (;;) {
-    while (k < words.length && ENV_ASSIGN.test((words[k] as ShellWord).value)) envPrefix.push(words[k++] as ShellWord);
+    while (k < words.length && ENV_ASSIGN.test((words[k] as ShellWord).value)) (envPrefix ??= []).push(words[k++] as ShellWord);
     const w = words[k];
     if (!w) break;
     if (w.value === 'sudo') {
@@ -185,15 +217,27 @@ function unwrap(words: ShellWord[]): { rest: ShellWord[]; sudo: boolean; envPref
     }
     break;
   }
-  return { rest: words.slice(k), sudo, envPrefix };
+  // The word list is the command's own: without wrappers it is the rest as it is.
+  return { rest: k === 0 ? words : words.slice(k), sudo, envPrefix: envPrefix ?? NO_WORDS };
+}
+
+/** A command and the script it came from (the engine's RunCommand). */
+export interface TaggedCommand extends ShellCommand {
+  /** Heredoc index, -1 for an exec-form script, undefined for the instruction's arguments. */
+  readonly heredoc: number | undefined;
 }
 
 /** Splits a shell script into simple commands. Never throws. */
 export function parseShell(script: string): ShellCommand[] {
+  return parseShellTagged(script, undefined);
+}
+
+/** Like `parseShell`, each command tagged with where its script came from. */
+export function parseShellTagged(script: string, heredoc: number | undefined): TaggedCommand[] {
   const tokens = tokenize(script);
-  const commands: ShellCommand[] = [];
+  const commands: TaggedCommand[] = [];
   let words: ShellWord[] = [];
-  let redirects: { op: string; target: string }[] = [];
+  let redirects: { op: string; target: string }[] | undefined;
   let before: ShellOperator | undefined;
   let pendingRedirect: string | undefined;
 
@@ -205,42 +249,31 @@ export function parseShell(script: string): ShellCommand[] {
       const { rest, sudo, envPrefix } = unwrap(words);
       const nameWord = rest[0];
       const name = nameWord?.value ?? '';
-      commands.push({
-        words,
-        envPrefix,
-        sudo,
-        name,
-        program: basename(name),
-        args: rest.slice(1),
-        redirects,
-        before,
-        after,
-        start: (words[0] as ShellWord).start,
-        end: (words[words.length - 1] as ShellWord).end,
-      });
+      const start = (words[0] as ShellWord).start;
+      const end = (words[words.length - 1] as ShellWord).end;
+      const program = basename(name);
+      const args = rest.slice(1);
+      commands.push({ words, envPrefix, sudo, name, program, args, redirects: redirects ?? NO_REDIRECTS, before, after, start, end, heredoc });
+      words = [];
     }
-    words = [];
-    redirects = [];
+    redirects = undefined;
     before = after;
   };
 
   for (const token of tokens) {
-    if (token.kind === 'redir') { pendingRedirect = token.op; continue; }
-    if (token.kind === 'word') {
-      if (pendingRedirect !== undefined) {
-        redirects.push({ op: pendingRedirect, target: token.word.value });
-        pendingRedirect = undefined;
-        continue;
-      }
-      // `then`/`do`/`else` in the middle of a word list start a new command.
-      if (words.length > 0 && (token.word.value === 'then' || token.word.value === 'do' || token.word.value === 'else')) {
-        const prev = words[words.length - 1] as ShellWord;
-        if (/;$/.test(prev.raw)) flush(';');
-      }
-      words.push(token.word);
+    if (typeof token === 'string') { flush(token); continue; }
+    if ('redirect' in token) { pendingRedirect = token.redirect; continue; }
+    if (pendingRedirect !== undefined) {
+      (redirects ??= []).push({ op: pendingRedirect, target: token.value });
+      pendingRedirect = undefined;
       continue;
     }
-    flush(token.op);
+    // `then`/`do`/`else` in the middle of a word list start a new command.
+    if (words.length > 0 && (token.value === 'then' || token.value === 'do' || token.value === 'else')) {
+      const prev = words[words.length - 1] as ShellWord;
+      if (prev.raw.endsWith(';')) flush(';');
+    }
+    words.push(token);
   }
   flush(undefined);
   return commands;
@@ -264,16 +297,23 @@ export function hasOption(cmd: ShellCommand, ...options: string[]): boolean {
   return false;
 }
 
-/** Arguments that are not options (after the sub-command when given). */
-export function positionalArgs(cmd: ShellCommand, optionsWithValue: readonly string[] = []): ShellWord[] {
+/**
+ * Positional arguments of a command from `cmd.args[start]` on: options are skipped, and
+ * so is the word after an option listed in `valueOptions` (`-t`, `--target-release`;
+ * `--opt=value` needs no entry); everything after `--` is positional.
+ */
+export function positionalArgs(cmd: ShellCommand, valueOptions: readonly string[] = [], start = 0): ShellWord[] {
   const out: ShellWord[] = [];
-  let afterDashDash = false;
-  for (let k = 0; k < cmd.args.length; k++) {
-    const arg = cmd.args[k] as ShellWord;
-    if (afterDashDash) { out.push(arg); continue; }
-    if (arg.value === '--') { afterDashDash = true; continue; }
-    if (arg.value.startsWith('-') && arg.value.length > 1) {
-      if (optionsWithValue.includes(arg.value)) k++;
+  const args = cmd.args;
+  for (let k = start; k < args.length; k++) {
+    const arg = args[k] as ShellWord;
+    const v = arg.value;
+    if (v === '--') {
+      for (let j = k + 1; j < args.length; j++) out.push(args[j] as ShellWord);
+      break;
+    }
+    if (v.length > 1 && v.charCodeAt(0) === 45) {
+      if (valueOptions.length > 0 && valueOptions.includes(v)) k++;
       continue;
     }
     out.push(arg);
@@ -287,13 +327,4 @@ export function isSubcommand(cmd: ShellCommand, program: string | readonly strin
   if (!programs.includes(cmd.program)) return false;
   const first = positionalArgs(cmd)[0];
   return first !== undefined && subcommands.includes(first.value);
-}
-
-/** Commands of a RUN instruction: its shell-form text, or its heredoc bodies when it is `RUN <<EOF`. */
-export function commandsOfScript(args: string, heredocBodies: readonly string[]): ShellCommand[] {
-  const fromArgs = parseShell(args);
-  if (heredocBodies.length === 0) return fromArgs;
-  const all = [...fromArgs];
-  for (const body of heredocBodies) all.push(...parseShell(body));
-  return all;
 }

@@ -174,30 +174,43 @@ interface IndexedEntry {
   readonly tag: ParsedTag;
 }
 
-const byKey = new Map<string, TableEntry>();
-const indexed: IndexedEntry[] = [];
-/** `node` -> `lts` -> `22`: version aliases that the table's aliases reveal. */
-const versionAliases = new Map<string, Map<string, string>>();
+interface TableIndex {
+  readonly byKey: ReadonlyMap<string, TableEntry>;
+  readonly indexed: readonly IndexedEntry[];
+  /** `node` -> `lts` -> `22`: version aliases that the table's aliases reveal. */
+  readonly versionAliases: ReadonlyMap<string, ReadonlyMap<string, string>>;
+}
 
-for (const entry of TABLE) {
-  for (const name of [entry.ref, ...entry.aliases]) {
-    const n = normalise(name);
-    if (n) byKey.set(n.key, entry);
-  }
-  const n = normalise(entry.ref);
-  if (!n || n.repository === 'scratch') continue;
-  const tag = parseTag(n.tag);
-  indexed.push({ entry, repository: n.repository, tag });
-  for (const alias of entry.aliases) {
-    const a = normalise(alias);
-    if (!a) continue;
-    const aliasTag = parseTag(a.tag);
-    if (aliasTag.version !== undefined && tag.version !== undefined && !/^\d/.test(aliasTag.version)) {
-      const map = versionAliases.get(n.repository) ?? new Map<string, string>();
-      map.set(aliasTag.version, tag.version);
-      versionAliases.set(n.repository, map);
+let tableIndex: TableIndex | undefined;
+
+/** The table by normalised reference, built on first use (loading the module stays free). */
+function index(): TableIndex {
+  if (tableIndex) return tableIndex;
+  const byKey = new Map<string, TableEntry>();
+  const indexed: IndexedEntry[] = [];
+  const versionAliases = new Map<string, Map<string, string>>();
+  for (const entry of TABLE) {
+    for (const name of [entry.ref, ...entry.aliases]) {
+      const n = normalise(name);
+      if (n) byKey.set(n.key, entry);
+    }
+    const n = normalise(entry.ref);
+    if (!n || n.repository === 'scratch') continue;
+    const tag = parseTag(n.tag);
+    indexed.push({ entry, repository: n.repository, tag });
+    for (const alias of entry.aliases) {
+      const a = normalise(alias);
+      if (!a) continue;
+      const aliasTag = parseTag(a.tag);
+      if (aliasTag.version !== undefined && tag.version !== undefined && !/^\d/.test(aliasTag.version)) {
+        const map = versionAliases.get(n.repository) ?? new Map<string, string>();
+        map.set(aliasTag.version, tag.version);
+        versionAliases.set(n.repository, map);
+      }
     }
   }
+  tableIndex = { byKey, indexed, versionAliases };
+  return tableIndex;
 }
 
 function midpoint(value: number | readonly [number, number] | undefined): number | undefined {
@@ -228,9 +241,9 @@ function familyEntry(repository: string, tag: ParsedTag): TableEntry | undefined
   const policy = FAMILY_POLICY[repository];
   if (!policy || !tag.understood) return undefined;
   let version = tag.version;
-  if (version !== undefined && !/^\d/.test(version)) version = versionAliases.get(repository)?.get(version);
+  if (version !== undefined && !/^\d/.test(version)) version = index().versionAliases.get(repository)?.get(version);
   if (version === undefined) return undefined;
-  const candidates = indexed.filter((e) => e.repository === repository && e.tag.variant === tag.variant && e.tag.version !== undefined);
+  const candidates = index().indexed.filter((e) => e.repository === repository && e.tag.variant === tag.variant && e.tag.version !== undefined);
   // The longest listed version that the requested one extends (`3.12` for `3.12.4`).
   let best: IndexedEntry | undefined;
   for (const c of candidates) {
@@ -286,7 +299,7 @@ export function withTag(ref: string, tag: string): string {
 function slimmerVariants(requested: string, normalised: Normalised, entry: TableEntry): { slimmer: SlimmerVariant[]; advice: string | undefined } {
   const slimmer: SlimmerVariant[] = [];
   let advice: string | undefined;
-  const own = indexed.find((e) => e.entry === entry);
+  const own = index().indexed.find((e) => e.entry === entry);
   if (!own || own.tag.variant !== 'full') return { slimmer, advice };
   const heavyCompressed = midpoint(entry.compressedMB);
   const listed = SLIMMER[entry.ref];
@@ -294,18 +307,18 @@ function slimmerVariants(requested: string, normalised: Normalised, entry: Table
   if (listed) {
     for (const item of listed) {
       if (item.ref === undefined) { advice ??= item.advice; continue; }
-      const target = indexed.find((e) => e.entry.ref === item.ref);
+      const target = index().indexed.find((e) => e.entry.ref === item.ref);
       if (target) candidates.push({ tableRef: item.ref, variant: target.tag.variant, savingPercent: item.savingPercent });
     }
   } else {
     // No published advice: the same version's slim and alpine entries, if the table has them.
     for (const variant of ['slim', 'alpine'] as const) {
-      const target = indexed.find((e) => e.repository === own.repository && e.tag.variant === variant && e.tag.version === own.tag.version && e.tag.codename === undefined);
+      const target = index().indexed.find((e) => e.repository === own.repository && e.tag.variant === variant && e.tag.version === own.tag.version && e.tag.codename === undefined);
       if (target) candidates.push({ tableRef: target.entry.ref, variant, savingPercent: undefined });
     }
   }
   for (const c of candidates) {
-    const target = byKey.get(normalise(c.tableRef)?.key ?? '');
+    const target = index().byKey.get(normalise(c.tableRef)?.key ?? '');
     if (!target) continue;
     const compressed = midpoint(target.compressedMB);
     let saving = c.savingPercent;
@@ -336,7 +349,7 @@ function slimmerVariants(requested: string, normalised: Normalised, entry: Table
 export function lookupBaseImage(ref: string): BaseImageInfo | undefined {
   const n = normalise(ref);
   if (!n) return undefined;
-  let entry = byKey.get(n.key);
+  let entry = index().byKey.get(n.key);
   let estimated = false;
   if (!entry) {
     entry = familyEntry(n.repository, parseTag(n.tag));

@@ -6,7 +6,7 @@ import { lintDockerfile } from '../../../src/core/dockerfile/lint';
 import { parseDockerfile } from '../../../src/core/dockerfile/parser';
 import type { Finding, Rule } from '../../../src/core/dockerfile/rules/types';
 import { berthRules } from '../../../src/core/dockerfile/rules/berth/index';
-import { applyEdits } from '../../../src/core/dockerfile/rules/berth/common';
+import { applyEdits } from '../../../src/core/dockerfile/edits';
 
 // The corpus lives beside the repository (../shared), as on CI; BERTH_CORPUS overrides.
 const CORPUS = process.env.BERTH_CORPUS ?? resolve(__dirname, '../../../../shared/data/dockerfiles');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { lintDockerfile } from '../../../src/core/dockerfile/lint';
 import type { Finding } from '../../../src/core/dockerfile/rules/types';
 import { berthRules } from '../../../src/core/dockerfile/rules/berth/index';
-import { applyEdits } from '../../../src/core/dockerfile/rules/berth/common';
+import { applyEdits } from '../../../src/core/dockerfile/edits';
 
 function findings(code: string, lines: readonly string[]): Finding[] {
   const rule = berthRules.find((r) => r.code === code);

@@ -4,7 +4,7 @@ import { lintDockerfile } from '../../../src/core/dockerfile/lint';
 import { parseDockerfile } from '../../../src/core/dockerfile/parser';
 import type { Finding } from '../../../src/core/dockerfile/rules/types';
 import { berthRules } from '../../../src/core/dockerfile/rules/berth/index';
-import { applyEdits } from '../../../src/core/dockerfile/rules/berth/common';
+import { applyEdits } from '../../../src/core/dockerfile/edits';
 
 function findings(code: string, lines: readonly string[]): Finding[] {
   const rule = berthRules.find((r) => r.code === code);

@@ -1,32 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { lintDockerfile } from '../../../src/core/dockerfile/lint';
-import type { Finding, Rule, TextEdit } from '../../../src/core/dockerfile/rules/types';
+import { applyEdits } from '../../../src/core/dockerfile/edits';
 import {
   consistentInstructionCasing, duplicateStageName, fromAsCasing, invalidDefinitionDescription, reservedStageName, stageNameCasing,
 } from '../../../src/core/dockerfile/rules/buildkit/naming';
-
-function lint(rule: Rule, text: string): Finding[] {
-  return lintDockerfile({ text, rules: [rule] }).findings.filter((f) => f.code === rule.code);
-}
-
-/** Applies edits (all against the original text) from the last to the first. */
-function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  const lines = text.split('\n');
-  const offset = (line: number, col: number): number => lines.slice(0, line).reduce((n, l) => n + l.length + 1, 0) + col;
-  const sorted = [...edits].sort((a, b) => offset(b.range.start.line, b.range.start.col) - offset(a.range.start.line, a.range.start.col));
-  let out = text;
-  for (const e of sorted) out = out.slice(0, offset(e.range.start.line, e.range.start.col)) + e.newText + out.slice(offset(e.range.end.line, e.range.end.col));
-  return out;
-}
-
-function fixed(rule: Rule, text: string, index = 0): string {
-  const finding = lint(rule, text)[index];
-  assert.ok(finding, `${rule.code} did not trigger on:\n${text}`);
-  const fix = finding.fixes[0];
-  assert.ok(fix, `${rule.code} offered no fix`);
-  return applyEdits(text, fix.edits);
-}
+import { fixed, lint } from './ruleHarness';
 
 void describe('StageNameCasing', () => {
   void it('flags a mixed-case stage name on the name itself', () => {

@@ -1,16 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { lintDockerfile } from '../../../src/core/dockerfile/lint';
-import type { Finding, Rule } from '../../../src/core/dockerfile/rules/types';
+import type { Finding } from '../../../src/core/dockerfile/rules/types';
 import { referenceProblem } from '../../../src/core/dockerfile/rules/buildkit/reference';
 import { closestName, editDistance } from '../../../src/core/dockerfile/rules/buildkit/support';
 import {
   invalidDefaultArgInFrom, looksLikeSecret, secretsUsedInArgOrEnv, undefinedArgInFrom, undefinedVar,
 } from '../../../src/core/dockerfile/rules/buildkit/variables';
-
-function lint(rule: Rule, text: string): Finding[] {
-  return lintDockerfile({ text, rules: [rule] }).findings.filter((f) => f.code === rule.code);
-}
+import { lint } from './ruleHarness';
 
 function names(findings: readonly Finding[]): string[] {
   return findings.map((f) => /'\$?([A-Za-z_][A-Za-z0-9_]*)'/.exec(f.message)?.[1] ?? '?');

@@ -3,18 +3,8 @@ import assert from 'node:assert/strict';
 import { lintDockerfile } from '../../../src/core/dockerfile/lint';
 import { hadolintPart1 } from '../../../src/core/dockerfile/rules/hadolint/part1/index';
 import type { Finding, TextEdit } from '../../../src/core/dockerfile/rules/types';
+import { applyEdits } from '../../../src/core/dockerfile/edits';
 
-/** Applies edits made against `text` (0-based line/col, end exclusive), last one first. */
-function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
-  const offset = (p: { line: number; col: number }): number => (starts[p.line] ?? text.length) + p.col;
-  let out = text;
-  for (const e of [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))) {
-    out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
-  }
-  return out;
-}
 
 function lint(code: string, text: string): Finding[] {
   const rule = hadolintPart1.find((r) => r.code === code);

@@ -1,22 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintDockerfile } from '../../../src/core/dockerfile/lint';
-import type { Position } from '../../../src/core/dockerfile/model';
 import type { Finding, Fix, Rule, TextEdit } from '../../../src/core/dockerfile/rules/types';
 import { DL3036, DL3038, DL3040 } from '../../../src/core/dockerfile/rules/hadolint/part2/rpm';
 import { DL3042, DL3060 } from '../../../src/core/dockerfile/rules/hadolint/part2/languages';
 import { DL3059 } from '../../../src/core/dockerfile/rules/hadolint/part2/general';
+import { applyEdits } from '../../../src/core/dockerfile/edits';
 
-/** Applies edits made against `text` (0-based line/col, end exclusive), last edit first. */
-function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-  const offset = (p: Position): number => (lineStarts[p.line] ?? text.length) + p.col;
-  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
-  let out = text;
-  for (const e of sorted) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
-  return out;
-}
 
 function findings(rule: Rule, text: string): Finding[] {
   return lintDockerfile({ text, rules: [rule] }).findings.filter((f) => f.code === rule.code);

@@ -55,7 +55,10 @@ export interface LintOptions {
 
 /** One RUN command with where its text came from. */
 export interface RunCommand extends ShellCommand {
-  /** Index of the heredoc it came from, or undefined when it is in the instruction's arguments. */
+  /**
+   * Index of the heredoc it came from; undefined when it is in the instruction's arguments;
+   * -1 for exec form (its offsets are in the JSON array, not in the source).
+   */
   readonly heredoc: number | undefined;
 }
 
@@ -64,9 +67,16 @@ export interface RuleContext {
   readonly options: LintOptions;
   /** Reports a finding of the running rule. */
   report(range: Range, message: string, fixes?: readonly Fix[]): void;
-  /** Shell commands of a RUN (shell form, exec form or heredoc); cached. */
+  /**
+   * Shell commands of a RUN (ONBUILD RUN: of the wrapped one), cached: shell form, heredoc
+   * bodies that RUN hands to a shell (not `RUN python3 <<EOF` or file contents), and
+   * exec form (`["sh", "-c", "script"]` opened up). See `commands.ts`.
+   */
   commands(inst: Instruction): readonly RunCommand[];
-  /** Source range of a command's words, or of the whole instruction for heredoc commands. */
+  /**
+   * Source range of a command, or of its text `from`..`to` (offsets in its script): exact
+   * in shell form and in heredoc bodies, the whole instruction for exec form.
+   */
   commandRange(inst: Instruction, cmd: RunCommand, from?: number, to?: number): Range;
   /** The last stage (the image that gets built by default). */
   readonly finalStage: Stage | undefined;

@@ -1,15 +1,136 @@
-import type { Instruction, Range, Stage } from '../model';
-import { argRange } from '../parser';
-import { splitWords } from '../variables';
+import type { Comment, Dockerfile, Instruction, Range, Stage } from '../model';
+import { argRange } from '../positions';
+import type { RuleContext, RunCommand } from './types';
 
-/** Instructions with this keyword, ONBUILD-wrapped ones included when `withOnbuild`. */
-export function instructionsOf(insts: readonly Instruction[], keyword: string, withOnbuild = false): Instruction[] {
-  const out: Instruction[] = [];
-  for (const inst of insts) {
-    if (inst.keyword === keyword) out.push(inst);
-    else if (withOnbuild && inst.onbuild?.keyword === keyword) out.push(inst);
+interface KeywordIndex {
+  /** Keyword -> instructions with it. */
+  readonly plain: ReadonlyMap<string, readonly Instruction[]>;
+  /** Keyword -> instructions with it, or wrapping it in ONBUILD. */
+  readonly withOnbuild: ReadonlyMap<string, readonly Instruction[]>;
+}
+
+const NO_INSTRUCTIONS: readonly Instruction[] = [];
+const keywordCache = new WeakMap<Dockerfile, KeywordIndex>();
+
+/** Instructions by keyword, built in one pass over the file the first time a rule asks. */
+function keywordIndex(df: Dockerfile): KeywordIndex {
+  let index = keywordCache.get(df);
+  if (index) return index;
+  const plain = new Map<string, Instruction[]>();
+  const onbuild = new Map<string, Instruction[]>();
+  const add = (map: Map<string, Instruction[]>, keyword: string, inst: Instruction): void => {
+    const list = map.get(keyword);
+    if (list) list.push(inst); else map.set(keyword, [inst]);
+  };
+  for (const inst of df.instructions) {
+    add(plain, inst.keyword, inst);
+    add(onbuild, inst.keyword, inst);
+    // ONBUILD ONBUILD is listed under ONBUILD once.
+    if (inst.onbuild && inst.onbuild.keyword !== inst.keyword) add(onbuild, inst.onbuild.keyword, inst);
   }
-  return out;
+  index = { plain, withOnbuild: onbuild };
+  keywordCache.set(df, index);
+  return index;
+}
+
+/** Instructions with this keyword, in file order. Cached per file. */
+export function instructionsOf(df: Dockerfile, keyword: string): readonly Instruction[] {
+  return keywordIndex(df).plain.get(keyword) ?? NO_INSTRUCTIONS;
+}
+
+/** Instructions with this keyword, ONBUILD-wrapped ones included (they run in the child build). Cached per file. */
+export function withOnbuild(df: Dockerfile, keyword: string): readonly Instruction[] {
+  return keywordIndex(df).withOnbuild.get(keyword) ?? NO_INSTRUCTIONS;
+}
+
+/** One command of a RUN (ONBUILD RUN included), with its instruction and all commands of that RUN. */
+export interface CommandAt {
+  readonly inst: Instruction;
+  readonly cmd: RunCommand;
+  /** Every command of the same RUN, in order (`cmd` among them). */
+  readonly all: readonly RunCommand[];
+}
+
+interface CommandIndex {
+  /** Every command of every RUN, in file order. */
+  readonly all: readonly CommandAt[];
+  readonly byProgram: ReadonlyMap<string, readonly CommandAt[]>;
+  /** Commands run through sudo (their program is what sudo runs). */
+  readonly sudo: readonly CommandAt[];
+}
+
+const NO_COMMANDS: readonly CommandAt[] = [];
+const commandIndexCache = new WeakMap<Dockerfile, CommandIndex>();
+
+/**
+ * The RUN commands of the file by program, built once per file: most rules look for a
+ * few programs (apt-get, pip, curl), and most files have none of them.
+ */
+function commandIndex(ctx: RuleContext): CommandIndex {
+  let index = commandIndexCache.get(ctx.df);
+  if (index) return index;
+  const all: CommandAt[] = [];
+  const byProgram = new Map<string, CommandAt[]>();
+  const sudo: CommandAt[] = [];
+  for (const inst of withOnbuild(ctx.df, 'RUN')) {
+    const commands = ctx.commands(inst);
+    for (const cmd of commands) {
+      const at: CommandAt = { inst, cmd, all: commands };
+      all.push(at);
+      const list = byProgram.get(cmd.program);
+      if (list) list.push(at); else byProgram.set(cmd.program, [at]);
+      if (cmd.sudo) sudo.push(at);
+    }
+  }
+  index = { all, byProgram, sudo };
+  commandIndexCache.set(ctx.df, index);
+  return index;
+}
+
+/** Every command of every RUN (ONBUILD RUN included), in file order. */
+export function allCommands(ctx: RuleContext): readonly CommandAt[] {
+  return commandIndex(ctx).all;
+}
+
+/** The RUN commands whose program is `program` (`apt-get`; `/usr/bin/pip3` counts as `pip3`), in file order. */
+export function commandsOf(ctx: RuleContext, program: string): readonly CommandAt[] {
+  return commandIndex(ctx).byProgram.get(program) ?? NO_COMMANDS;
+}
+
+/** The RUN commands whose program passes `test`, in file order. */
+export function commandsWhere(ctx: RuleContext, test: (program: string) => boolean): readonly CommandAt[] {
+  return usesProgramWhere(ctx, test) ? commandIndex(ctx).all.filter((at) => test(at.cmd.program)) : NO_COMMANDS;
+}
+
+/** True when the program of some RUN command passes `test`. */
+export function usesProgramWhere(ctx: RuleContext, test: (program: string) => boolean): boolean {
+  for (const program of commandIndex(ctx).byProgram.keys()) if (test(program)) return true;
+  return false;
+}
+
+/** True when some RUN command runs one of `programs`. */
+export function usesProgram(ctx: RuleContext, ...programs: string[]): boolean {
+  const byProgram = commandIndex(ctx).byProgram;
+  return programs.some((p) => byProgram.has(p));
+}
+
+/** Commands run through `sudo`, in file order. */
+export function sudoCommands(ctx: RuleContext): readonly CommandAt[] {
+  return commandIndex(ctx).sudo;
+}
+
+const commentCache = new WeakMap<Dockerfile, ReadonlyMap<number, Comment>>();
+
+/** Comments by line (directive lines included). Cached per file. */
+export function commentsByLine(df: Dockerfile): ReadonlyMap<number, Comment> {
+  let byLine = commentCache.get(df);
+  if (!byLine) {
+    const map = new Map<number, Comment>();
+    for (const c of df.comments) map.set(c.line, c);
+    byLine = map;
+    commentCache.set(df, byLine);
+  }
+  return byLine;
 }
 
 /** The instruction itself, or the one wrapped by ONBUILD. */
@@ -31,19 +152,6 @@ export function firstLineRange(inst: Instruction): Range {
   return { start, end: { line: start.line, col: Math.max(endCol, inst.keywordRange.end.col) } };
 }
 
-/** Source/destination words of COPY/ADD (shell or JSON form); the last one is the destination. */
-export function copyPaths(inst: Instruction): { sources: string[]; dest: string | undefined } {
-  const target = effective(inst);
-  const words = target.json ? [...target.json] : splitWords(target.args).map((w) => w.text);
-  if (target.heredocs.length > 0) {
-    // `COPY <<EOF /dest`: the heredoc is the source.
-    const dest = words.filter((w) => !w.startsWith('<<')).pop();
-    return { sources: [], dest };
-  }
-  const dest = words.length > 1 ? words[words.length - 1] : undefined;
-  return { sources: words.slice(0, Math.max(0, words.length - 1)), dest };
-}
-
 /** The stage an instruction belongs to. */
 export function stageOf(stages: readonly Stage[], inst: Instruction): Stage | undefined {
   return inst.stageIndex >= 0 ? stages[inst.stageIndex] : undefined;
@@ -56,23 +164,4 @@ export function flagValue(inst: Instruction, name: string): string | undefined {
 
 export function hasFlag(inst: Instruction, name: string): boolean {
   return effective(inst).flags.some((f) => f.name === name);
-}
-
-/** True when `dir` is `path` or one of its parent folders (path-component boundaries respected). */
-export function pathCovers(dir: string, path: string): boolean {
-  const d = dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
-  const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
-  return p === d || d === '/' || p.startsWith(`${d}/`);
-}
-
-/** True when a RUN has a BuildKit cache or tmpfs mount on `path` or on a parent of it. */
-export function hasCacheMountOn(inst: Instruction, path: string): boolean {
-  for (const flag of effective(inst).flags) {
-    if (flag.name !== 'mount' || flag.value === undefined) continue;
-    const parts = flag.value.split(',');
-    const type = parts.find((p) => p.startsWith('type='))?.slice(5);
-    const target = parts.find((p) => /^(target|dst|destination)=/.test(p))?.split('=')[1];
-    if ((type === 'cache' || type === 'tmpfs') && target !== undefined && pathCovers(target, path)) return true;
-  }
-  return false;
 }

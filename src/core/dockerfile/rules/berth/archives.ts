@@ -6,12 +6,12 @@ import type { Instruction, Stage } from '../../model';
 import type { ShellWord } from '../../shell';
 import type { Fix, Rule, RuleContext, RunCommand } from '../types';
 import type { BuildState } from './common';
-import { commandRange, lineLabel, pathRelation, stageChain, target, walkChain } from './common';
+import { lineLabel, pathRelation, chainFromRoot, walkChain } from './common';
 import { readCopy } from './copies';
 import type { Download } from './files';
 import { ARCHIVE_EXTENSION, cleanupOf, cwdAfter, downloadsOf, normaliseVars, unpacksOrInstalls, urlFileName, wordRefersTo } from './files';
 import { cacheMountTargetsOf } from './mounts';
-import { flagValue, hasFlag } from '../util';
+import { effective, flagValue, hasFlag, instructionsOf, usesProgram } from '../util';
 
 interface Tracked {
   readonly download: Download;
@@ -70,7 +70,7 @@ function removalFix(ctx: RuleContext, inst: Instruction, tracked: Tracked): Fix 
   } else if (cmd.after !== '&&' && cmd.after !== undefined) {
     return undefined;
   }
-  const end = commandRange(ctx, inst, cmd, cmd.end, cmd.end);
+  const end = ctx.commandRange(inst, cmd, cmd.end, cmd.end);
   const newText = cmd.heredoc !== undefined ? `\nrm -f ${fileText}` : ` && rm -f ${fileText}`;
   return { title: `Delete ${tracked.download.name} once it is unpacked`, edits: [{ range: end, newText }], preferred: true };
 }
@@ -108,7 +108,7 @@ function checkRun(ctx: RuleContext, inst: Instruction, state: BuildState, cleanu
     const verb = ['tar', 'bsdtar', 'gtar', 'unzip', '7z', '7za', '7zr', 'unrar', 'jar'].includes(t.user.cmd.program) ? 'unpacked' : 'installed';
     const fix = removalFix(ctx, inst, t);
     ctx.report(
-      commandRange(ctx, inst, t.cmd),
+      ctx.commandRange(inst, t.cmd),
       `${t.download.name} is downloaded and ${verb} here but never deleted: the archive stays in this layer on top of what came out of it. Delete it in this RUN after \`${t.user.cmd.program}\`, or stream it (\`curl -fsSL URL | tar -xz\`) so it never touches the disk.`,
       fix ? [fix] : [],
     );
@@ -150,7 +150,7 @@ function checkChain(ctx: RuleContext, chain: readonly Stage[]): void {
   let cleanups: ChainCleanup[] | undefined;
   const lazyCleanups = (): readonly ChainCleanup[] => (cleanups ??= chainCleanups(ctx, steps));
   steps.forEach((step, k) => {
-    const t = target(step.inst);
+    const t = effective(step.inst);
     if (t !== step.inst) return;
     if (step.inst.keyword === 'RUN') {
       if (ctx.commands(step.inst).some((c) => c.program === 'curl' || c.program === 'wget')) checkRun(ctx, step.inst, step.state, lazyCleanups, k);
@@ -186,7 +186,8 @@ export const BT102: Rule = {
   },
   check(ctx) {
     const final = ctx.finalStage;
-    if (!final) return;
-    checkChain(ctx, stageChain(ctx.df, final));
+    // Only downloads by curl or wget and ADD of a URL can leave an archive behind.
+    if (!final || (!usesProgram(ctx, 'curl', 'wget') && instructionsOf(ctx.df, 'ADD').length === 0)) return;
+    checkChain(ctx, chainFromRoot(ctx.df, final));
   },
 };

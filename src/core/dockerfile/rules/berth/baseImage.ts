@@ -3,25 +3,17 @@
  * publishes a slimmer variant (`node:22` -> `node:22-slim`). Sizes come from the dated
  * table in `core/images/baseImages.ts`.
  */
-import type { Instruction, Range, Stage } from '../../model';
-import { argRange } from '../../parser';
+import type { Stage } from '../../model';
 import { parseImageRef } from '../../imageRef';
-import { splitWords } from '../../variables';
 import type { Fix, Rule } from '../types';
 import type { SlimmerVariant } from '../../../images/baseImages';
 import { formatMegabytes, lookupBaseImage } from '../../../images/baseImages';
 import { rootStage } from './common';
 import { isDevelopmentStage } from './unusedStages';
+import { wordRange } from '../../args';
 
 /** Below this saving (on disk) a slimmer variant is not worth a warning. */
 export const MIN_SAVING_MB = 100;
-
-/** Where the image word of a FROM is, and its text. */
-export function fromImageWord(from: Instruction): { range: Range; text: string } | undefined {
-  const word = splitWords(from.args)[0];
-  if (!word) return undefined;
-  return { range: argRange(from, word.offset, word.text.length), text: word.text };
-}
 
 /**
  * The FROM text for a slimmer variant, keeping the user's spelling: the whole reference
@@ -77,7 +69,7 @@ export const BT202: Rule = {
     const heavy = info.onDiskMB;
     const best = info.slimmer.reduce((a, b) => (b.savingPercent > a.savingPercent ? b : a));
     if ((heavy * best.savingPercent) / 100 < MIN_SAVING_MB) return;
-    const word = fromImageWord(root.from);
+    const word = wordRange(root.from, 0);
     if (!word) return;
     const source = info.estimated ? `estimated from ${info.tableRef} in the table, ${info.snapshot}` : `table, ${info.snapshot}`;
     const download = info.compressedMB !== undefined ? `, a ${formatMegabytes(info.compressedMB)} download` : '';

@@ -6,14 +6,16 @@
 import type { Instruction, Stage } from '../../model';
 import type { Fix, Rule, RuleContext, RunCommand, TextEdit } from '../types';
 import {
-  appendToRun, brief, commandRange, commandText, commandWords, deleteCommand, deleteInstruction, isNeutralCommand, lineLabel,
-  pathRelation, runHasOtherCommands, stageChain, walkChain,
+  appendToRun, brief, commandWords, deleteCommand, deleteInstruction, isNeutralCommand, lineLabel, pathRelation, runHasOtherCommands,
+  chainFromRoot, walkChain,
 } from './common';
+import { commandText } from '../../commands';
 import { readCopy } from './copies';
 import type { Written } from './files';
-import { ARCHIVE_EXTENSION, cachesWritten, cleanupOf, touchesTrackedFiles, cwdAfter, directoriesOf, downloadsOf, normaliseVars } from './files';
+import { ARCHIVE_EXTENSION, cachesWritten, cleanupOf, cwdAfter, directoriesOf, downloadsOf, mayCleanUp, normaliseVars, touchesTrackedFiles } from './files';
 import { managerOf, usesIndex } from './packages';
 import { cacheMountTargetsOf } from './mounts';
+import { allCommands } from '../util';
 
 /** Something an earlier instruction wrote that is still there. */
 interface Record {
@@ -115,8 +117,8 @@ function checkChain(ctx: RuleContext, chain: readonly Stage[]): void {
   const steps = walkChain(ctx.df, chain);
   // What earlier layers left behind, by path: a later write of the same path becomes its creator.
   const live = new Map<string, Record>();
+  // Steps run root stage first, each stage in file order: their order is the order of `inst.index`.
   const instOrder = steps.map((s) => s.inst);
-  const position = new Map(instOrder.map((inst, k) => [inst, k]));
   for (const { inst, stage, state } of steps) {
     if (inst.keyword === 'COPY' || inst.keyword === 'ADD') {
       const copy = readCopy(inst, state);
@@ -163,7 +165,7 @@ function checkChain(ctx: RuleContext, chain: readonly Stage[]): void {
             const relation = pathRelation(path, r.written.path);
             const hit = relation === 'covers' || (relation === 'inside' && r.written.tree && !r.touched && !workDone);
             if (!hit) continue;
-            if (!latest || (position.get(r.inst) ?? 0) >= (position.get(latest.inst) ?? 0)) latest = r;
+            if (!latest || r.inst.index >= latest.inst.index) latest = r;
             // Removed now: a second cleanup of the same files is not reported again.
             if (relation === 'covers') live.delete(r.written.path);
           }
@@ -183,7 +185,7 @@ function checkChain(ctx: RuleContext, chain: readonly Stage[]): void {
       }
       cwd = cwdAfter(cmd, cwd, state);
     });
-    reportLate(ctx, inst, commands, lates, instOrder, position);
+    reportLate(ctx, inst, commands, lates, instOrder);
     for (const r of local) live.set(r.written.path, r);
   }
 }
@@ -199,7 +201,7 @@ function markTouched(live: Iterable<Record>, cmd: RunCommand, cwd: string | unde
   }
 }
 
-function reportLate(ctx: RuleContext, inst: Instruction, commands: readonly RunCommand[], lates: readonly LateCleanup[], order: readonly Instruction[], position: ReadonlyMap<Instruction, number>): void {
+function reportLate(ctx: RuleContext, inst: Instruction, commands: readonly RunCommand[], lates: readonly LateCleanup[], order: readonly Instruction[]): void {
   if (lates.length === 0) return;
   // Cleanups that can all move to one creator in the same stage move together.
   const fixFor = new Map<LateCleanup, Fix | undefined>();
@@ -214,8 +216,8 @@ function reportLate(ctx: RuleContext, inst: Instruction, commands: readonly RunC
     byCreator.set(creator.inst, list);
   }
   for (const [creator, group] of byCreator) {
-    const from = position.get(creator) ?? 0;
-    const to = position.get(inst) ?? 0;
+    const from = order.indexOf(creator);
+    const to = order.indexOf(inst);
     const between = order.slice(from + 1, to);
     const usable = group.filter((late) => {
       const prefix = commands.slice(0, commands.indexOf(late.cmd));
@@ -235,7 +237,7 @@ function reportLate(ctx: RuleContext, inst: Instruction, commands: readonly RunC
       return manager !== undefined && usesIndex(c, manager);
     });
     const fix = fixFor.get(late);
-    ctx.report(commandRange(ctx, inst, late.cmd), message(late, inst, usedIndex, fix !== undefined, text), fix ? [fix] : []);
+    ctx.report(ctx.commandRange(inst, late.cmd), message(late, inst, usedIndex, fix !== undefined, text), fix ? [fix] : []);
   }
 }
 
@@ -262,8 +264,8 @@ export const BT101: Rule = {
   },
   check(ctx) {
     const final = ctx.finalStage;
-    if (!final) return;
-    checkChain(ctx, stageChain(ctx.df, final));
+    if (!final || !allCommands(ctx).some(({ cmd }) => mayCleanUp(cmd))) return;
+    checkChain(ctx, chainFromRoot(ctx.df, final));
   },
 };
 

@@ -1,35 +1,34 @@
 /**
  * Helpers shared by Berth's own rules: the stage chain an image is made of, the state
  * (WORKDIR, USER, ENV) before each instruction, path resolution and matching inside
- * RUN scripts, source positions of commands (heredoc bodies included), and the small
- * text edits the quick fixes are made of.
+ * RUN scripts, and the small text edits the quick fixes are made of.
  */
-import type { Dockerfile, Instruction, Position, Range, Stage } from '../../model';
+import type { Dockerfile, Instruction, Position, Stage } from '../../model';
 import type { ShellCommand, ShellWord } from '../../shell';
-import { expandVariables, parseKeyValues, splitWords, unquote } from '../../variables';
+import { keyValuesOf } from '../../args';
+import { globalArgValues, stageChain } from '../../stages';
+import type { VariableLookup } from '../../variables';
+import { expandVariables, splitWords, unquote } from '../../variables';
 import type { RuleContext, RunCommand, TextEdit } from '../types';
+import { effective } from '../util';
 
 // ---------------------------------------------------------------------------------------
 // Stages and the state before each instruction
 
-/** The stages an image is built from, root first: `FROM base` chains end at an image. */
-export function stageChain(df: Dockerfile, stage: Stage): Stage[] {
-  const chain: Stage[] = [stage];
-  const seen = new Set([stage.index]);
-  let current = stage;
-  while (current.baseStage !== undefined && !seen.has(current.baseStage)) {
-    const base = df.stages[current.baseStage];
-    if (!base) break;
-    chain.unshift(base);
-    seen.add(base.index);
-    current = base;
-  }
+const chainCache = new WeakMap<Dockerfile, Map<number, readonly Stage[]>>();
+
+/** The stages an image is built from, root first: `FROM base` chains end at an image. Cached per file. */
+export function chainFromRoot(df: Dockerfile, stage: Stage): readonly Stage[] {
+  let perFile = chainCache.get(df);
+  if (!perFile) { perFile = new Map(); chainCache.set(df, perFile); }
+  let chain = perFile.get(stage.index);
+  if (!chain) { chain = stageChain(df.stages, stage).reverse(); perFile.set(stage.index, chain); }
   return chain;
 }
 
 /** The stage whose FROM names the image the chain starts from. */
 export function rootStage(df: Dockerfile, stage: Stage): Stage {
-  return stageChain(df, stage)[0] as Stage;
+  return chainFromRoot(df, stage)[0] as Stage;
 }
 
 /** What is known before an instruction runs. */
@@ -67,8 +66,12 @@ export function walkChain(df: Dockerfile, chain: readonly Stage[]): StepWithStat
 }
 
 /** `$NAME` / `${NAME}` (without a default) where NAME is an ARG with no value: only the build knows it. */
+const VARIABLE_REFERENCE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+
 function dependsOnUnset(value: string, vars: ReadonlyMap<string, string | undefined>): boolean {
-  for (const m of value.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g)) {
+  if (!value.includes('$')) return false;
+  VARIABLE_REFERENCE.lastIndex = 0;
+  for (let m = VARIABLE_REFERENCE.exec(value); m !== null; m = VARIABLE_REFERENCE.exec(value)) {
     const name = (m[1] ?? m[2]) as string;
     if (vars.has(name) && vars.get(name) === undefined) return true;
   }
@@ -90,10 +93,7 @@ export function walkChainWithEnd(df: Dockerfile, chain: readonly Stage[]): { ste
 }
 
 function computeWalk(df: Dockerfile, chain: readonly Stage[]): { steps: StepWithState[]; end: BuildState } {
-  const globalVars = new Map<string, string | undefined>();
-  for (const arg of df.globalArgs) {
-    for (const kv of parseKeyValues(arg.args, false)) globalVars.set(kv.key, kv.value === undefined ? undefined : expandVariables(kv.value, globalVars).value);
-  }
+  const globalVars = globalArgValues(df.globalArgs);
   // States are shared between steps until an instruction changes them (copy on write).
   let state: BuildState = { workdir: '/', user: 'root', vars: new Map(), envNames: new Set() };
   const steps: StepWithState[] = [];
@@ -108,14 +108,14 @@ function computeWalk(df: Dockerfile, chain: readonly Stage[]): { steps: StepWith
       } else if (inst.keyword === 'ENV') {
         const vars = new Map(state.vars);
         const envNames = new Set(state.envNames);
-        for (const kv of parseKeyValues(inst.args, true)) {
+        for (const kv of keyValuesOf(inst)) {
           vars.set(kv.key, kv.value === undefined || dependsOnUnset(kv.value, vars) ? undefined : expandVariables(kv.value, vars).value);
           envNames.add(kv.key);
         }
         state = { ...state, vars, envNames };
       } else if (inst.keyword === 'ARG') {
         const vars = new Map(state.vars);
-        for (const kv of parseKeyValues(inst.args, false)) {
+        for (const kv of keyValuesOf(inst)) {
           if (state.envNames.has(kv.key)) continue;
           const fallback = globalVars.get(kv.key);
           vars.set(kv.key, kv.value !== undefined ? expandVariables(kv.value, vars).value : fallback);
@@ -132,6 +132,7 @@ function computeWalk(df: Dockerfile, chain: readonly Stage[]): { steps: StepWith
 
 /** Collapses `//`, `.` and `..`; drops a trailing slash (except for `/`). */
 export function normalizePath(path: string): string {
+  if (isNormalAbsolute(path)) return path;
   const absolute = path.startsWith('/');
   const out: string[] = [];
   for (const part of path.split('/')) {
@@ -141,6 +142,26 @@ export function normalizePath(path: string): string {
   }
   const joined = out.join('/');
   return absolute ? `/${joined}` : joined === '' ? '.' : joined;
+}
+
+/** True for an absolute path with no `//`, `.` or `..` component and no trailing slash (except `/`). */
+function isNormalAbsolute(path: string): boolean {
+  if (path.charCodeAt(0) !== 47) return false;
+  if (path.length === 1) return true;
+  if (path.charCodeAt(path.length - 1) === 47) return false;
+  for (let i = 0; i >= 0; i = path.indexOf('/', i + 1)) {
+    const next = path.charCodeAt(i + 1);
+    if (next === 47) return false;
+    if (next === 46) {
+      const second = path.charCodeAt(i + 2);
+      if (Number.isNaN(second) || second === 47) return false;
+      if (second === 46) {
+        const third = path.charCodeAt(i + 3);
+        if (Number.isNaN(third) || third === 47) return false;
+      }
+    }
+  }
+  return true;
 }
 
 /**
@@ -155,13 +176,16 @@ export function resolvePath(word: string, cwd: string | undefined, state: BuildS
   if (path.includes('`') || path.includes('$(')) return undefined;
   if (path === '~' || path.startsWith('~/')) path = homeOf(state) + path.slice(1);
   if (path.includes('$')) {
-    const vars = new Map<string, string | undefined>(state.vars);
-    if (!vars.has('HOME')) vars.set('HOME', homeOf(state));
-    if (shellVars) for (const [k, v] of shellVars) vars.set(k, v);
+    // Shell variables of the script first, then ENV/ARG, then HOME of the user.
+    const vars: VariableLookup = {
+      has: (name) => shellVars?.has(name) === true || state.vars.has(name) || name === 'HOME',
+      get: (name) => shellVars?.get(name) ?? (state.vars.has(name) ? state.vars.get(name) : name === 'HOME' ? homeOf(state) : undefined),
+    };
     const expanded = expandVariables(path, vars);
     if (expanded.undefinedNames.length > 0) return undefined;
     // A declared ARG without value expands to '': the path is not known.
-    if (/\$\{?[A-Za-z_]/.test(path) && [...path.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].some((m) => vars.get(m[1] as string) === undefined)) return undefined;
+    REFERENCED_NAME.lastIndex = 0;
+    for (let m = REFERENCED_NAME.exec(path); m !== null; m = REFERENCED_NAME.exec(path)) if (vars.get(m[1] as string) === undefined) return undefined;
     path = expanded.value;
   }
   if (!path.startsWith('/')) {
@@ -170,6 +194,8 @@ export function resolvePath(word: string, cwd: string | undefined, state: BuildS
   }
   return normalizePath(path);
 }
+
+const REFERENCED_NAME = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
 
 const segmentCache = new Map<string, readonly string[]>();
 
@@ -261,23 +287,6 @@ export function subcommandOf(cmd: ShellCommand, optionsWithValue: readonly strin
   return undefined;
 }
 
-/** Positional arguments after index `from`, skipping options and the values of `optionsWithValue`. */
-export function operandsAfter(cmd: ShellCommand, from: number, optionsWithValue: readonly string[] = []): ShellWord[] {
-  const out: ShellWord[] = [];
-  let afterDashDash = false;
-  for (let k = from + 1; k < cmd.args.length; k++) {
-    const arg = cmd.args[k] as ShellWord;
-    if (afterDashDash) { out.push(arg); continue; }
-    if (arg.value === '--') { afterDashDash = true; continue; }
-    if (arg.value.startsWith('-') && arg.value.length > 1) {
-      if (optionsWithValue.includes(arg.value)) k++;
-      continue;
-    }
-    out.push(arg);
-  }
-  return out;
-}
-
 /** `python -m pip ...` and `pip3 ...` are both pip. */
 export function pipInvocation(cmd: ShellCommand): { args: readonly ShellWord[] } | undefined {
   if (/^pip(\d(\.\d+)?)?$/.test(cmd.program)) return { args: cmd.args };
@@ -344,44 +353,6 @@ export function isNeutralCommand(cmd: ShellCommand): boolean {
 // ---------------------------------------------------------------------------------------
 // Source positions and text
 
-/** The instruction a RUN/COPY is (ONBUILD-wrapped or not): flags and script live here. */
-export function target(inst: Instruction): Instruction {
-  return inst.onbuild ?? inst;
-}
-
-/** Maps an offset inside a heredoc body to its source position. */
-export function heredocPosition(df: Dockerfile, inst: Instruction, heredocIndex: number, offset: number): Position {
-  const heredoc = target(inst).heredocs[heredocIndex];
-  if (!heredoc) return inst.range.start;
-  const before = heredoc.content.slice(0, offset);
-  const lineInBody = before.split('\n').length - 1;
-  const lastBreak = before.lastIndexOf('\n');
-  let col = offset - (lastBreak + 1);
-  const line = heredoc.contentStartLine + lineInBody;
-  if (heredoc.stripTabs) {
-    const raw = df.lines[line] ?? '';
-    col += raw.length - raw.replace(/^\t+/, '').length;
-  }
-  return { line, col };
-}
-
-/** Source range of a command (or of its words `from`..`to`), heredoc bodies included. */
-export function commandRange(ctx: RuleContext, inst: Instruction, cmd: RunCommand, from?: number, to?: number): Range {
-  if (cmd.heredoc !== undefined && cmd.heredoc >= 0) {
-    return { start: heredocPosition(ctx.df, inst, cmd.heredoc, from ?? cmd.start), end: heredocPosition(ctx.df, inst, cmd.heredoc, to ?? cmd.end) };
-  }
-  if (cmd.heredoc !== undefined) return inst.range;
-  return ctx.commandRange(inst, cmd, from, to);
-}
-
-/** The command as written (continuations joined), for messages and for moving it elsewhere. */
-export function commandText(inst: Instruction, cmd: RunCommand): string {
-  const t = target(inst);
-  if (cmd.heredoc !== undefined && cmd.heredoc >= 0) return (t.heredocs[cmd.heredoc]?.content ?? '').slice(cmd.start, cmd.end);
-  if (cmd.heredoc !== undefined) return (t.json ?? []).join(' ');
-  return t.args.slice(cmd.start, cmd.end);
-}
-
 /** Shortens text for a message: `apt-get install -y gcc make ...`. */
 export function brief(text: string, max = 60): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
@@ -395,7 +366,7 @@ export function lineLabel(inst: Instruction): string {
 
 /** The end of an instruction's argument text (where ` && more` can be appended). */
 export function argsEnd(inst: Instruction): Position {
-  const t = target(inst);
+  const t = effective(inst);
   const last = t.argSegments[t.argSegments.length - 1];
   if (!last) return t.range.end;
   return { line: last.line, col: last.col + last.length };
@@ -406,7 +377,7 @@ export function argsEnd(inst: Instruction): Position {
  * `RUN python3 <<EOF` does not (its body is not shell).
  */
 export function isShellHeredoc(inst: Instruction): boolean {
-  const t = target(inst);
+  const t = effective(inst);
   if (t.heredocs.length !== 1) return false;
   const rest = t.args.replace(/\d*<<-?\s*["']?[A-Za-z0-9_.-]+["']?/, '').trim();
   return rest === '' || /^(\/bin\/|\/usr\/bin\/)?(ba|da|a)?sh(\s+-[a-z]+)*$/.test(rest);
@@ -417,7 +388,7 @@ export function isShellHeredoc(inst: Instruction): boolean {
  * or a new last line in a heredoc script. Undefined for exec form and other heredocs.
  */
 export function appendToRun(df: Dockerfile, inst: Instruction, text: string): TextEdit | undefined {
-  const t = target(inst);
+  const t = effective(inst);
   if (t.keyword !== 'RUN' || t.json) return undefined;
   if (t.heredocs.length > 0) {
     const heredoc = t.heredocs[0];
@@ -460,18 +431,18 @@ export function deleteCommand(ctx: RuleContext, inst: Instruction, commands: rea
   const sameScript = (c: RunCommand | undefined): c is RunCommand => c !== undefined && c.heredoc === cmd.heredoc;
   const prev = commands[idx - 1];
   const next = commands[idx + 1];
-  const t = target(inst);
+  const t = effective(inst);
   const text = cmd.heredoc !== undefined ? (t.heredocs[cmd.heredoc]?.content ?? '') : t.args;
   // Only plain sequences: the text between neighbours must be an operator and blanks.
   if (sameScript(prev) && (cmd.before === '&&' || cmd.before === ';' || cmd.before === '\n')) {
     const between = text.slice(prev.end, cmd.start);
     if (!/^[\s;&|\\]*$/.test(between)) return undefined;
-    return { range: commandRange(ctx, inst, cmd, prev.end, cmd.end), newText: '' };
+    return { range: ctx.commandRange(inst, cmd, prev.end, cmd.end), newText: '' };
   }
   if (sameScript(next) && (cmd.after === '&&' || cmd.after === ';' || cmd.after === '\n')) {
     const between = text.slice(cmd.end, next.start);
     if (!/^[\s;&|\\]*$/.test(between)) return undefined;
-    return { range: commandRange(ctx, inst, cmd, cmd.start, next.start), newText: '' };
+    return { range: ctx.commandRange(inst, cmd, cmd.start, next.start), newText: '' };
   }
   return undefined;
 }
@@ -479,19 +450,4 @@ export function deleteCommand(ctx: RuleContext, inst: Instruction, commands: rea
 /** True when a RUN's script has something besides the given commands (ignoring `set -e` and friends). */
 export function runHasOtherCommands(commands: readonly RunCommand[], keep: readonly RunCommand[]): boolean {
   return commands.some((c) => !keep.includes(c) && !(c.program === 'set' || c.program === 'true' || c.program === ':' || c.name === ''));
-}
-
-/** Applies non-overlapping edits (all against `text`) and returns the new text. */
-export function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  const lines = text.split('\n');
-  const offsetOf = (p: Position): number => {
-    let offset = 0;
-    for (let l = 0; l < p.line && l < lines.length; l++) offset += (lines[l] as string).length + 1;
-    return offset + p.col;
-  };
-  const sorted = edits.map((e) => ({ start: offsetOf(e.range.start), end: offsetOf(e.range.end), text: e.newText }))
-    .sort((a, b) => b.start - a.start || b.end - a.end);
-  let out = text;
-  for (const e of sorted) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return out;
 }

@@ -6,9 +6,12 @@ import type { Instruction } from '../../model';
 import type { ShellCommand } from '../../shell';
 import type { Rule } from '../types';
 import { argsRange } from '../util';
-import { commandRange, lineLabel, operandsAfter, pipInvocation, subcommandOf, walkChain } from './common';
-import { copiesWholeContext, readCopy } from './copies';
+import { positionalArgs } from '../../shell';
+import { lineLabel, pipInvocation, subcommandOf } from './common';
+import { copiesWholeContext } from './copies';
 import { joinAnd } from './text';
+import { copyPathsOf } from '../../args';
+import { unquote } from '../../variables';
 
 export const BT106: Rule = {
   code: 'BT106',
@@ -37,12 +40,13 @@ export const BT106: Rule = {
     const buildContext = ctx.options.buildContext;
     if (buildContext === undefined || buildContext.dockerignore !== undefined) return;
     for (const stage of ctx.df.stages) {
-      for (const { inst, state } of walkChain(ctx.df, [stage])) {
-        const copy = readCopy(inst, state);
-        if (!copy?.wholeContext) continue;
+      // Whether a COPY takes the whole context depends on its sources only, not on the state before it.
+      for (const inst of stage.instructions) {
+        if (!copiesWholeContext(inst)) continue;
+        const source = copyPathsOf(inst).sources.map(unquote).find((s) => ['.', './', '*', './*', '/'].includes(s)) ?? '.';
         ctx.report(
           argsRange(inst),
-          `${copy.keyword} ${copy.sources.find((s) => ['.', './', '*', './*', '/'].includes(s)) ?? '.'} copies the whole build context and there is no .dockerignore: .git, node_modules, build output and local secrets (.env, keys) go into the image and every change busts the cache. Add a .dockerignore next to the Dockerfile.`,
+          `${inst.keyword === 'ADD' ? 'ADD' : 'COPY'} ${source} copies the whole build context and there is no .dockerignore: .git, node_modules, build output and local secrets (.env, keys) go into the image and every change busts the cache. Add a .dockerignore next to the Dockerfile.`,
         );
       }
     }
@@ -63,7 +67,7 @@ export function dependencyInstall(cmd: ShellCommand): DependencyInstall | undefi
     const sub = subcommandOf(cmd, ['--prefix', '-C', '--cache', '--registry', '--omit', '--include', '-w', '--workspace']);
     if (!sub || !['install', 'i', 'ci', 'clean-install', 'ic'].includes(sub.word.value)) return undefined;
     if (cmd.args.some((a) => a.value === '-g' || a.value === '--global')) return undefined;
-    if (operandsAfter(cmd, sub.index, ['--prefix', '-C', '--cache', '--registry', '--omit', '--include', '-w', '--workspace']).length > 0) return undefined;
+    if (positionalArgs(cmd, ['--prefix', '-C', '--cache', '--registry', '--omit', '--include', '-w', '--workspace'], sub.index + 1).length > 0) return undefined;
     return { label: `npm ${sub.word.value}`, manifests: ['package.json', 'package-lock.json'] };
   }
   if (p === 'yarn') {
@@ -74,7 +78,7 @@ export function dependencyInstall(cmd: ShellCommand): DependencyInstall | undefi
   if (p === 'pnpm') {
     const sub = subcommandOf(cmd, ['--dir', '-C', '--filter', '-F', '--store-dir']);
     if (!sub || !['install', 'i'].includes(sub.word.value)) return undefined;
-    if (operandsAfter(cmd, sub.index, ['--dir', '-C', '--filter', '-F', '--store-dir']).length > 0) return undefined;
+    if (positionalArgs(cmd, ['--dir', '-C', '--filter', '-F', '--store-dir'], sub.index + 1).length > 0) return undefined;
     return { label: 'pnpm install', manifests: ['package.json', 'pnpm-lock.yaml'] };
   }
   const pip = pipInvocation(cmd);
@@ -143,7 +147,7 @@ export const BT203: Rule = {
           if (!install || seen.has(install.label)) continue;
           seen.add(install.label);
           ctx.report(
-            commandRange(ctx, inst, cmd),
+            ctx.commandRange(inst, cmd),
             `\`${install.label}\` runs after ${wholeCopy.keyword} on ${lineLabel(wholeCopy)} copied the whole context, so any source change reinstalls every dependency. Copy ${joinAnd(install.manifests)} first, install, then copy the rest.`,
           );
         }

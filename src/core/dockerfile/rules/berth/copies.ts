@@ -4,10 +4,11 @@
  * context (`COPY . .`).
  */
 import type { Instruction } from '../../model';
-import { copyPaths, flagValue } from '../util';
+import { flagValue } from '../util';
 import { expandVariables, unquote } from '../../variables';
 import type { BuildState } from './common';
 import { normalizePath } from './common';
+import { copyPathsOf } from '../../args';
 
 export interface CopyTarget {
   /** Absolute destination path (may end in a glob when the source is one: `/app/*.json`). */
@@ -52,7 +53,7 @@ function basename(path: string): string {
 /** True for `COPY . .`-style instructions: a source is the whole build context (no state needed). */
 export function copiesWholeContext(inst: Instruction): boolean {
   if ((inst.keyword !== 'COPY' && inst.keyword !== 'ADD') || flagValue(inst, 'from') !== undefined) return false;
-  return copyPaths(inst).sources.some((s) => WHOLE_CONTEXT.has(unquote(s)));
+  return copyPathsOf(inst).sources.some((s) => WHOLE_CONTEXT.has(unquote(s)));
 }
 
 const copyCache = new WeakMap<Instruction, { state: BuildState; info: CopyInfo }>();
@@ -68,7 +69,7 @@ export function readCopy(inst: Instruction, state: BuildState): CopyInfo | undef
 }
 
 function computeCopy(inst: Instruction, state: BuildState): CopyInfo {
-  const { sources: rawSources, dest: rawDest } = copyPaths(inst);
+  const { sources: rawSources, dest: rawDest } = copyPathsOf(inst);
   const sources = rawSources.map((s) => unquote(s));
   const from = flagValue(inst, 'from');
   const urls = inst.keyword === 'ADD' ? sources.filter((s) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s) && !/^git@|\.git(#.*)?$/.test(s)) : [];

@@ -5,9 +5,9 @@
  * and may end in a glob (`/var/lib/apt/lists/*`: the files inside that directory).
  */
 import type { ShellCommand, ShellWord } from '../../shell';
-import { hasOption } from '../../shell';
 import type { BuildState } from './common';
-import { homeOf, normalizePath, operandsAfter, pipInvocation, resolvePath, subcommandOf } from './common';
+import { hasOption, positionalArgs } from '../../shell';
+import { homeOf, normalizePath, pipInvocation, resolvePath, subcommandOf } from './common';
 import { indexUpdateOf, isUpgrade, managerOf, managerSubcommand, packageInstall } from './packages';
 
 /** Where a command left files. */
@@ -254,14 +254,14 @@ export function directoriesOf(cmd: ShellCommand, cwd: string | undefined, state:
   const out: Written[] = [];
   if (cmd.program === 'git' && subcommandOf(cmd, ['-C', '-c'])?.word.value === 'clone') {
     const sub = subcommandOf(cmd, ['-C', '-c']);
-    const operands = operandsAfter(cmd, sub?.index ?? 0, ['-b', '--branch', '--depth', '-o', '--origin', '-c', '--config', '--reference', '--separate-git-dir', '-j', '--jobs', '--filter', '--shallow-since']);
-    const url = operands[0]?.value;
+    const words = positionalArgs(cmd, ['-b', '--branch', '--depth', '-o', '--origin', '-c', '--config', '--reference', '--separate-git-dir', '-j', '--jobs', '--filter', '--shallow-since'], (sub?.index ?? 0) + 1);
+    const url = words[0]?.value;
     if (url === undefined) return out;
-    const dirWord = operands[1]?.value ?? urlFileName(url).replace(/\.git$/, '');
+    const dirWord = words[1]?.value ?? urlFileName(url).replace(/\.git$/, '');
     const path = resolvePath(dirWord, cwd, state);
     if (path !== undefined) out.push({ path, tree: true, kind: 'directory', what: 'git clone' });
   } else if (cmd.program === 'mkdir') {
-    for (const w of operandsAfter(cmd, -1, ['-m', '--mode'])) {
+    for (const w of positionalArgs(cmd, ['-m', '--mode'])) {
       const path = resolvePath(w.value, cwd, state);
       if (path !== undefined && path !== '/') out.push({ path, tree: true, kind: 'directory', what: 'mkdir' });
     }
@@ -281,13 +281,21 @@ export interface Cleanup {
   readonly label: string;
 }
 
+/** Sub-commands and arguments every cleanup command other than `rm` has (`apt-get clean`, `pip cache purge`). */
+const CLEANUP_WORDS = new Set(['clean', 'autoclean', 'dist-clean', 'distclean', 'cache', 'cc']);
+
+/** A quick test that `cleanupOf` may find something: `rm`, or a cleanup sub-command among the arguments. */
+export function mayCleanUp(cmd: ShellCommand): boolean {
+  return cmd.program === 'rm' || cmd.args.some((a) => CLEANUP_WORDS.has(a.value));
+}
+
 /** What a cleanup command removes: `rm`, `apt-get clean`, `pip cache purge`, ... */
 export function cleanupOf(cmd: ShellCommand, cwd: string | undefined, state: BuildState): Cleanup | undefined {
   if (!touchesTrackedFiles(cmd)) return undefined;
   if (cmd.program === 'rm') {
     const paths: string[] = [];
     const unresolved: string[] = [];
-    for (const w of operandsAfter(cmd, -1)) {
+    for (const w of positionalArgs(cmd)) {
       const path = resolvePath(w.value, cwd, state);
       if (path === undefined) unresolved.push(w.value);
       else if (path !== '/') paths.push(path);

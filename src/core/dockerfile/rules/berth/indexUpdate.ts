@@ -6,10 +6,13 @@
  */
 import type { Instruction } from '../../model';
 import type { Fix, Rule, RuleContext, RunCommand, TextEdit } from '../types';
-import { brief, commandText, deleteInstruction, lineLabel, target, walkChain } from './common';
-import { mountsOf } from './mounts';
+import { commandText } from '../../commands';
+import { effective, usesProgram } from '../util';
+import type { StepWithState } from './common';
+import { brief, deleteInstruction, lineLabel, walkChain } from './common';
+import { cacheMountTargetsOf } from './mounts';
 import type { PackageManager } from './packages';
-import { indexUpdateOf, managerOf, usesIndex } from './packages';
+import { indexUpdateOf, MANAGER_PROGRAMS, managerOf, usesIndex } from './packages';
 
 const INDEX_DIRS: Readonly<Record<PackageManager, string>> = {
   apt: '/var/lib/apt/lists',
@@ -34,7 +37,7 @@ function updateOnly(commands: readonly RunCommand[]): PackageManager[] | undefin
 }
 
 function mergeFix(ctx: RuleContext, update: Instruction, next: Instruction, manager: PackageManager): Fix | undefined {
-  const t = target(next);
+  const t = effective(next);
   if (t.json || t.heredocs.length > 0 || t !== next) return undefined;
   const nextCommands = ctx.commands(next);
   const edits: TextEdit[] = [deleteInstruction(ctx.df, update)];
@@ -69,17 +72,23 @@ export const BT105: Rule = {
     ].join('\n'),
   },
   check(ctx) {
+    // Only package-manager commands refresh an index: most files are done here.
+    if (!usesProgram(ctx, ...MANAGER_PROGRAMS)) return;
     for (const stage of ctx.df.stages) {
-      const steps = walkChain(ctx.df, [stage]);
-      steps.forEach(({ inst, state }, k) => {
+      const insts = stage.instructions;
+      // The state (WORKDIR for relative mount targets) is only needed for update-only RUNs.
+      let steps: readonly StepWithState[] | undefined;
+      insts.forEach((inst, k) => {
         if (inst.keyword !== 'RUN') return;
         const managers = updateOnly(ctx.commands(inst));
         if (!managers) return;
-        const mounts = mountsOf(inst, state).filter((m) => m.type === 'cache' || m.type === 'tmpfs');
+        steps ??= walkChain(ctx.df, [stage]);
+        const state = (steps[k] as StepWithState).state;
+        const mounts = cacheMountTargetsOf(inst, state);
         const manager = managers[0] as PackageManager;
         const dir = INDEX_DIRS[manager];
-        if (mounts.some((m) => m.target !== undefined && (dir === m.target || dir.startsWith(`${m.target}/`)))) return;
-        const next = steps.slice(k + 1).find((s) => s.inst.keyword === 'RUN' && ctx.commands(s.inst).some((c) => managerOf(c) === manager && usesIndex(c, manager)))?.inst;
+        if (mounts.some((m) => dir === m || dir.startsWith(`${m}/`))) return;
+        const next = insts.slice(k + 1).find((i) => i.keyword === 'RUN' && ctx.commands(i).some((c) => managerOf(c) === manager && usesIndex(c, manager)));
         const name = ctx.commands(inst).find((c) => indexUpdateOf(c) !== undefined);
         const label = name ? brief(commandText(inst, name), 30) : 'the index update';
         const fix = next && managers.length === 1 ? mergeFix(ctx, inst, next, manager) : undefined;

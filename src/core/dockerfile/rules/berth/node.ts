@@ -6,12 +6,14 @@ import type { Instruction } from '../../model';
 import type { ShellCommand } from '../../shell';
 import type { Fix, Rule, RuleContext, RunCommand, TextEdit } from '../types';
 import type { BuildState } from './common';
-import { appendToRun, commandRange, homeOf, lineLabel, operandsAfter, pathRelation, stageChain, subcommandOf, walkChain } from './common';
+import { positionalArgs } from '../../shell';
+import { appendToRun, chainFromRoot, homeOf, lineLabel, pathRelation, subcommandOf, walkChain } from './common';
 import { cacheMountTargetsOf } from './mounts';
 import { cleanupOf, cwdAfter } from './files';
 import { joinAnd } from './text';
 import { isNodeBuildCommand } from '../../multistage';
 import { isDevelopmentStage } from './unusedStages';
+import { usesProgram } from '../util';
 
 type Tool = 'npm' | 'yarn' | 'pnpm';
 
@@ -52,7 +54,7 @@ function readInstall(cmd: RunCommand): NodeInstall | undefined {
 function namedPackages(install: NodeInstall): boolean {
   const sub = subcommandOf(install.cmd);
   if (!sub) return false;
-  return operandsAfter(install.cmd, sub.index, ['--prefix', '-C', '--cache', '--registry', '--omit', '--include', '--workspace', '-w']).length > 0;
+  return positionalArgs(install.cmd, ['--prefix', '-C', '--cache', '--registry', '--omit', '--include', '--workspace', '-w'], sub.index + 1).length > 0;
 }
 
 function envSaysProduction(name: string, value: string | undefined): boolean {
@@ -118,8 +120,8 @@ function cacheCleaned(install: NodeInstall, later: readonly RunCommand[], state:
 function insertAfterCommand(ctx: RuleContext, inst: Instruction, cmd: RunCommand, text: string): TextEdit | undefined {
   if (cmd.heredoc === -1) return undefined;
   if (cmd.heredoc === undefined && cmd.after === undefined) return appendToRun(ctx.df, inst, text);
-  if (cmd.heredoc === undefined && cmd.after === '&&') return { range: commandRange(ctx, inst, cmd, cmd.end, cmd.end), newText: ` && ${text}` };
-  if (cmd.heredoc !== undefined && (cmd.after === '\n' || cmd.after === undefined)) return { range: commandRange(ctx, inst, cmd, cmd.end, cmd.end), newText: ` && ${text}` };
+  if (cmd.heredoc === undefined && cmd.after === '&&') return { range: ctx.commandRange(inst, cmd, cmd.end, cmd.end), newText: ` && ${text}` };
+  if (cmd.heredoc !== undefined && (cmd.after === '\n' || cmd.after === undefined)) return { range: ctx.commandRange(inst, cmd, cmd.end, cmd.end), newText: ` && ${text}` };
   return undefined;
 }
 
@@ -156,8 +158,8 @@ export const BT104: Rule = {
   },
   check(ctx) {
     const final = ctx.finalStage;
-    if (!final || isDevelopmentStage(final)) return;
-    const steps = walkChain(ctx.df, stageChain(ctx.df, final));
+    if (!final || isDevelopmentStage(final) || !usesProgram(ctx, 'npm', 'yarn', 'pnpm')) return;
+    const steps = walkChain(ctx.df, chainFromRoot(ctx.df, final));
     const finalSteps = steps.filter((s) => s.inst.stageIndex === final.index && s.inst.keyword === 'RUN');
     // The first build command at or after each RUN, computed backwards once.
     const nextBuild: ({ cmd: RunCommand; inst: Instruction } | undefined)[] = new Array<{ cmd: RunCommand; inst: Instruction } | undefined>(finalSteps.length + 1);
@@ -200,7 +202,7 @@ export const BT104: Rule = {
         if (devKept && !build && install.tool !== 'yarn') {
           const flag = install.tool === 'npm' ? ' --omit=dev' : ' --prod';
           if (install.cmd.heredoc !== -1) {
-            const at = commandRange(ctx, inst, cmd, install.subEnd, install.subEnd);
+            const at = ctx.commandRange(inst, cmd, install.subEnd, install.subEnd);
             fixes.push({ title: `Install production dependencies only (${flag.trim()})`, edits: [{ range: at, newText: flag }], preferred: true });
           }
         }
@@ -209,7 +211,7 @@ export const BT104: Rule = {
           if (edit) fixes.push({ title: `Clean the ${install.tool} cache in the same RUN`, edits: [edit], preferred: fixes.length === 0 });
         }
         ctx.report(
-          commandRange(ctx, inst, cmd),
+          ctx.commandRange(inst, cmd),
           `\`${name}\` in the final stage keeps ${joinAnd(problems)} in the image: ${advice.join('; ')}.`,
           fixes,
         );

@@ -8,13 +8,13 @@ import type { ShellWord } from '../../shell';
 import type { Fix, Rule, RuleContext, RunCommand, TextEdit } from '../types';
 import type { BuildState } from './common';
 import {
-  brief, commandRange, deleteCommand, deleteInstruction, isNeutralCommand, lineLabel, pathRelation, resolvePath,
-  runHasOtherCommands, stageChain, walkChain,
+  brief, deleteCommand, deleteInstruction, isNeutralCommand, lineLabel, pathRelation, resolvePath,
+  runHasOtherCommands, chainFromRoot, walkChain,
 } from './common';
 import type { CopyInfo } from './copies';
 import { readCopy } from './copies';
 import { cwdAfter, directoriesOf } from './files';
-import { flagValue } from '../util';
+import { flagValue, usesProgram } from '../util';
 
 interface RecursiveChange {
   readonly kind: 'chown' | 'chmod';
@@ -110,7 +110,7 @@ function buildFix(
     const w = change.recursiveWord;
     const rest = w.value === '-R' || w.value === '--recursive' ? '' : w.value.replace('R', '');
     if (cmd.heredoc === -1) return undefined;
-    const range = rest === '' ? commandRange(ctx, inst, cmd, w.start, commandAfterWord(cmd, w)) : commandRange(ctx, inst, cmd, w.start, w.end);
+    const range = rest === '' ? ctx.commandRange(inst, cmd, w.start, commandAfterWord(cmd, w)) : ctx.commandRange(inst, cmd, w.start, w.end);
     edits.push({ range, newText: rest });
   } else if (!runHasOtherCommands(commands, [cmd])) {
     edits.push(deleteInstruction(ctx.df, inst));
@@ -192,7 +192,7 @@ function checkChain(ctx: RuleContext, steps: readonly { inst: Instruction; state
       }
       const cmdText = `${cmd.program} ${cmd.args.map((a) => a.raw).join(' ')}`;
       ctx.report(
-        commandRange(ctx, inst, cmd),
+        ctx.commandRange(inst, cmd),
         `\`${brief(cmdText, 50)}\` rewrites files that ${shown ? `${shown.keyword} on ${lineLabel(shown)}` : 'an earlier COPY'} brought in, so this layer stores a second copy of each of them. Set the ${what} while copying: ${shown?.keyword ?? 'COPY'} ${flag}=${change.value || '...'}.`,
         fix ? [fix] : [],
       );
@@ -228,7 +228,7 @@ export const BT103: Rule = {
   },
   check(ctx) {
     const final = ctx.finalStage;
-    if (!final) return;
-    checkChain(ctx, walkChain(ctx.df, stageChain(ctx.df, final)));
+    if (!final || !usesProgram(ctx, 'chown', 'chmod')) return;
+    checkChain(ctx, walkChain(ctx.df, chainFromRoot(ctx.df, final)));
   },
 };

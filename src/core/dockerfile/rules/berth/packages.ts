@@ -5,7 +5,8 @@
  * program needs at run time.
  */
 import type { ShellCommand, ShellWord } from '../../shell';
-import { operandsAfter, subcommandOf } from './common';
+import { positionalArgs } from '../../shell';
+import { subcommandOf } from './common';
 
 export type PackageManager = 'apt' | 'apk' | 'yum' | 'dnf' | 'zypper';
 
@@ -14,6 +15,9 @@ const APT_VALUE_OPTIONS = ['-o', '-c', '-t', '--option', '--config-file', '--tar
 const APK_VALUE_OPTIONS = ['-t', '--virtual', '-X', '--repository', '-p', '--root', '--arch', '--cache-dir', '--repositories-file', '--keys-dir'];
 const RPM_VALUE_OPTIONS = ['-x', '-c', '--setopt', '--enablerepo', '--disablerepo', '--exclude', '--installroot', '--releasever', '--repo', '--repoid'];
 const ZYPPER_VALUE_OPTIONS = ['-t', '--type', '-r', '--repo', '--root', '-R', '--from', '-p', '--plus-repo'];
+
+/** Every program `managerOf` knows. */
+export const MANAGER_PROGRAMS: readonly string[] = ['apt-get', 'apt', 'aptitude', 'apk', 'yum', 'dnf', 'microdnf', 'dnf5', 'tdnf', 'zypper'];
 
 /** The package manager a program belongs to. */
 export function managerOf(cmd: ShellCommand): PackageManager | undefined {
@@ -67,7 +71,7 @@ const INSTALL_SUBCOMMANDS: Readonly<Record<PackageManager, readonly string[]>> =
 export function packageInstall(cmd: ShellCommand): PackageInstall | undefined {
   const found = managerSubcommand(cmd);
   if (!found || !INSTALL_SUBCOMMANDS[found.manager].includes(found.sub)) return undefined;
-  const packages = operandsAfter(cmd, found.index, valueOptions(found.manager));
+  const packages = positionalArgs(cmd, valueOptions(found.manager), found.index + 1);
   let virtual: string | undefined;
   let noCache = false;
   if (found.manager === 'apk') {
@@ -132,7 +136,7 @@ export function packageRemoval(cmd: ShellCommand): PackageRemoval | undefined {
     zypper: ['remove', 'rm'],
   };
   if (!removeSubs[found.manager].includes(found.sub)) return undefined;
-  const names = operandsAfter(cmd, found.index, valueOptions(found.manager)).map((w) => w.value);
+  const names = positionalArgs(cmd, valueOptions(found.manager), found.index + 1).map((w) => w.value);
   const autoRemove = found.sub.startsWith('auto') || cmd.args.some((a) => a.value === '--auto-remove' || a.value === '--autoremove' || a.value === '--purge' && found.sub === 'autoremove');
   return { manager: found.manager, names, autoRemove };
 }

@@ -7,11 +7,11 @@ import type { Instruction, Stage } from '../../model';
 import { normalizedRepository } from '../../imageRef';
 import type { Fix, Rule, RuleContext, RunCommand } from '../types';
 import { buildCommandOf, ECOSYSTEM_LABEL, planMultiStage, runtimeLibraryFor, sdkImage } from '../../multistage';
-import { brief, commandRange, lineLabel, shellAssignments, stageChain, walkChain, expandWords } from './common';
+import { brief, lineLabel, shellAssignments, chainFromRoot, walkChain, expandWords } from './common';
 import { packageInstall, packageName, packageRemoval, toolchainKind } from './packages';
-import { fromImageWord } from './baseImage';
 import { isDevelopmentStage } from './unusedStages';
 import { joinAnd } from './text';
+import { wordRange } from '../../args';
 
 /** Dev containers and similar images exist to carry toolchains. */
 function isToolImage(repo: string): boolean {
@@ -101,7 +101,7 @@ export const BT201: Rule = {
   check(ctx) {
     const final = ctx.finalStage;
     if (!final || isDevelopmentStage(final)) return;
-    const chain = stageChain(ctx.df, final);
+    const chain = chainFromRoot(ctx.df, final);
     const root = chain[0] as Stage;
     if (root.image && isToolImage(normalizedRepository(root.image).toLowerCase())) return;
     const steps = walkChain(ctx.df, chain);
@@ -127,7 +127,7 @@ export const BT201: Rule = {
       if (sdkCounts && sdk) evidence.push(`starts from ${root.baseImage} (${sdk.label})`);
       const shown = builds.slice(0, 2).map((b) => `runs \`${brief(b.label, 30)}\` (${lineLabel(b.inst)})`);
       evidence.push(...shown);
-      const word = fromImageWord(final.from);
+      const word = wordRange(final.from, 0);
       const f = lazyFix();
       ctx.report(
         word?.range ?? final.from.range,
@@ -154,7 +154,7 @@ export const BT201: Rule = {
           const swaps = compilers.map((n) => ({ dev: n, lib: runtimeLibraryFor(n, install.manager) }));
           const known = swaps.filter((s) => typeof s.lib === 'string').map((s) => `${s.dev} -> ${s.lib as string}`);
           ctx.report(
-            commandRange(ctx, inst, cmd),
+            ctx.commandRange(inst, cmd),
             `${joinAnd(compilers)} ${compilers.length === 1 ? 'is a development package' : 'are development packages'} (headers, static libraries) in the final image, which has no compiler to use them. Install the runtime library instead${known.length > 0 ? ` (${known.join(', ')})` : ' (the package without -dev)'}.`,
           );
           return;
@@ -165,7 +165,7 @@ export const BT201: Rule = {
           : install.manager === 'apt' ? 'remove them at the end of this RUN (`apt-get purge -y --auto-remove ...`)' : 'remove them at the end of this RUN';
         const f = lazyFix();
         ctx.report(
-          commandRange(ctx, inst, cmd),
+          ctx.commandRange(inst, cmd),
           `${shown} ${left.length === 1 ? 'is' : 'are'} installed in the final image and never removed: compilers and headers add size and attack surface without being needed at run time. Build in a separate stage, or ${removal}.`,
           f ? [{ ...f, preferred: false }] : [],
         );

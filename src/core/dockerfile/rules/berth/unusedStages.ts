@@ -7,6 +7,7 @@
  */
 import type { Stage } from '../../model';
 import type { Rule } from '../types';
+import { reachableFrom } from '../../stages';
 import { firstLineRange } from '../util';
 
 /** Names people give to stages they build with `--target`. */
@@ -17,27 +18,6 @@ export function looksLikeTarget(stage: Stage): boolean {
   if (stage.name === undefined) return false;
   if (TARGET_NAME.test(stage.name)) return true;
   return stage.instructions.some((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT');
-}
-
-/** Stage indexes reachable from `roots` through the stage graph. */
-function reach(stages: readonly Stage[], roots: readonly number[]): Set<number> {
-  const dependsOn = new Map<number, number[]>();
-  for (const s of stages) {
-    for (const use of s.usedBy) {
-      const list = dependsOn.get(use.byStage) ?? [];
-      list.push(s.index);
-      dependsOn.set(use.byStage, list);
-    }
-  }
-  const reached = new Set<number>();
-  const queue = [...roots];
-  while (queue.length > 0) {
-    const idx = queue.pop() as number;
-    if (reached.has(idx)) continue;
-    reached.add(idx);
-    for (const dep of dependsOn.get(idx) ?? []) queue.push(dep);
-  }
-  return reached;
 }
 
 export const BT204: Rule = {
@@ -79,7 +59,7 @@ export const BT204: Rule = {
     if (stages.length < 2) return;
     const final = stages[stages.length - 1] as Stage;
     const roots = [final.index, ...stages.filter((s) => s.usedBy.length === 0 && looksLikeTarget(s)).map((s) => s.index)];
-    const used = reach(stages, roots);
+    const used = reachableFrom(stages, roots);
     for (const stage of stages) {
       if (used.has(stage.index)) continue;
       const label = stage.name !== undefined ? `Stage "${stage.name}"` : `Stage ${stage.index} (unnamed)`;

@@ -2,14 +2,14 @@
  * BuildKit's check of COPY/ADD sources against the `.dockerignore` of the build context.
  */
 import type { Instruction, Range } from '../../model';
-import { argRange } from '../../parser';
+import { argRange } from '../../positions';
 import { cleanPath, createDockerignoreMatcher } from '../../dockerignore';
 import type { DockerignoreMatcher } from '../../dockerignore';
-import { splitWords } from '../../variables';
 import type { Rule } from '../types';
-import { argsRange } from '../util';
+import { argsRange, instructionsOf } from '../util';
 import { expandKnown, walkStages } from './scope';
 import { unquoteWord } from './support';
+import { wordsOf } from '../../args';
 
 interface Source {
   readonly text: string;
@@ -20,7 +20,7 @@ interface Source {
 function contextSources(inst: Instruction): Source[] {
   if (inst.flags.some((f) => f.name === 'from')) return [];
   if (inst.json) return inst.json.slice(0, -1).map((text) => ({ text, range: argsRange(inst) }));
-  const words = splitWords(inst.args).filter((w) => !w.text.startsWith('<<'));
+  const words = wordsOf(inst).filter((w) => !w.text.startsWith('<<'));
   // With a heredoc the inline document is the source and the only word is the destination.
   if (inst.heredocs.length > 0) return [];
   return words.slice(0, -1).map((w) => ({ text: w.text, range: argRange(inst, w.offset, w.text.length) }));
@@ -53,6 +53,7 @@ export const copyIgnoredFile: Rule = {
     if (dockerignore === undefined) return;
     const matcher = createDockerignoreMatcher(dockerignore);
     if (matcher.hasNegations || matcher.patterns.length === 0) return;
+    if (instructionsOf(ctx.df, 'COPY').length === 0 && instructionsOf(ctx.df, 'ADD').length === 0) return;
     const escape = ctx.df.directives.escape;
     walkStages(ctx.df, (inst, scope) => {
       if (inst.keyword !== 'COPY' && inst.keyword !== 'ADD') return;

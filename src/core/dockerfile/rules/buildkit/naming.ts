@@ -4,10 +4,10 @@
  */
 import type { Instruction } from '../../model';
 import { KNOWN_KEYWORDS } from '../../model';
-import { parseKeyValues } from '../../variables';
 import type { Rule, TextEdit } from '../types';
-import { firstLineRange } from '../util';
-import { fromParts, stageReferences } from './support';
+import { commentsByLine, firstLineRange } from '../util';
+import { stageReferences } from './support';
+import { fromPartsOf, keyValuesOf } from '../../args';
 
 const RESERVED_STAGE_NAMES = new Set(['context', 'scratch']);
 
@@ -23,7 +23,7 @@ export const stageNameCasing: Rule = {
   },
   check(ctx) {
     for (const stage of ctx.df.stages) {
-      const parts = fromParts(stage.from);
+      const parts = fromPartsOf(stage.from);
       // BuildKit only judges the plain `FROM image AS name` shape.
       if (parts.wordCount !== 3 || !parts.name || !parts.as) continue;
       const name = parts.name.text;
@@ -58,7 +58,7 @@ export const fromAsCasing: Rule = {
   check(ctx) {
     for (const stage of ctx.df.stages) {
       const from = stage.from;
-      const parts = fromParts(from);
+      const parts = fromPartsOf(from);
       if (parts.wordCount < 3 || !parts.as) continue;
       // An inconsistently cased FROM is ConsistentInstructionCasing's business.
       if (!isSelfConsistent(from.keywordRaw)) continue;
@@ -88,7 +88,7 @@ export const duplicateStageName: Rule = {
       if (stage.nameLower === undefined || stage.name === undefined) continue;
       const first = seen.get(stage.nameLower);
       if (first === undefined) { seen.set(stage.nameLower, stage.from.range.start.line); continue; }
-      const range = fromParts(stage.from).name?.range ?? firstLineRange(stage.from);
+      const range = fromPartsOf(stage.from).name?.range ?? firstLineRange(stage.from);
       ctx.report(range, `Stage name '${stage.name}' is already used by the stage on line ${first + 1}; stage names must be unique`);
     }
   },
@@ -107,7 +107,7 @@ export const reservedStageName: Rule = {
   check(ctx) {
     for (const stage of ctx.df.stages) {
       if (stage.nameLower === undefined || !RESERVED_STAGE_NAMES.has(stage.nameLower)) continue;
-      const range = fromParts(stage.from).name?.range ?? firstLineRange(stage.from);
+      const range = fromPartsOf(stage.from).name?.range ?? firstLineRange(stage.from);
       ctx.report(range, `'${stage.nameLower}' is a reserved name in Docker and should not name a stage`);
     }
   },
@@ -116,6 +116,16 @@ export const reservedStageName: Rule = {
 /** The instructions BuildKit compares for casing: every FROM and stage instruction, plus global ARGs. */
 function casedInstructions(insts: readonly Instruction[]): Instruction[] {
   return insts.filter((inst) => KNOWN_KEYWORDS.has(inst.keyword));
+}
+
+/** `word === word.toLowerCase()` (or toUpperCase), without making a string for ASCII words. */
+function hasCase(word: string, upper: boolean): boolean {
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c > 127) return word === (upper ? word.toUpperCase() : word.toLowerCase());
+    if (upper ? c >= 97 && c <= 122 : c >= 65 && c <= 90) return false;
+  }
+  return true;
 }
 
 export const consistentInstructionCasing: Rule = {
@@ -134,12 +144,13 @@ export const consistentInstructionCasing: Rule = {
     let lower = 0;
     let upper = 0;
     for (const inst of insts) {
-      if (inst.keywordRaw === inst.keywordRaw.toLowerCase()) lower++;
-      else if (inst.keywordRaw === inst.keywordRaw.toUpperCase()) upper++;
+      if (hasCase(inst.keywordRaw, false)) lower++;
+      else if (hasCase(inst.keywordRaw, true)) upper++;
     }
     // Ties go to upper case, as in BuildKit.
     const majorityLower = lower > upper;
     for (const inst of insts) {
+      if (hasCase(inst.keywordRaw, !majorityLower)) continue;
       const expected = majorityLower ? inst.keywordRaw.toLowerCase() : inst.keywordRaw.toUpperCase();
       if (inst.keywordRaw === expected) continue;
       ctx.report(inst.keywordRange, `'${inst.keywordRaw}' should be in ${majorityLower ? 'lower' : 'upper'} case, like most instructions in this file`, [
@@ -163,22 +174,25 @@ export const invalidDefinitionDescription: Rule = {
   },
   check(ctx) {
     const df = ctx.df;
-    const commentAt = new Map<number, string>();
-    const directiveLines = new Set(df.directives.lines.map((d) => d.line));
-    for (const c of df.comments) if (!c.insideInstruction && !directiveLines.has(c.line)) commentAt.set(c.line, c.text);
+    const directives = df.directives.lines;
     for (const inst of df.instructions) {
+      if (inst.keyword !== 'FROM' && inst.keyword !== 'ARG') continue;
+      // Only the comment on the line right above counts; an empty line or an empty `#` breaks the link.
+      const above = inst.range.start.line - 1;
+      if (!(df.lines[above]?.includes('#') ?? false)) continue;
+      const found = commentsByLine(df).get(above);
+      if (found === undefined || found.insideInstruction || directives.some((d) => d.line === above)) continue;
+      const comment = found.text;
+      if (comment === '') continue;
       let keys: string[];
       if (inst.keyword === 'FROM') {
-        const name = fromParts(inst).name?.text;
+        const name = fromPartsOf(inst).name?.text;
         if (name === undefined) continue;
         keys = [name];
-      } else if (inst.keyword === 'ARG') {
-        keys = parseKeyValues(inst.args, false).map((kv) => kv.key);
-      } else continue;
+      } else {
+        keys = keyValuesOf(inst).map((kv) => kv.key);
+      }
       if (keys.length === 0) continue;
-      // Only the comment on the line right above counts; an empty line or an empty `#` breaks the link.
-      const comment = commentAt.get(inst.range.start.line - 1);
-      if (comment === undefined || comment === '') continue;
       const firstWord = comment.split(' ')[0] ?? '';
       if (keys.includes(firstWord)) continue;
       const example = keys.length > 1 ? '<arg_key>' : (keys[0] as string);

@@ -4,7 +4,8 @@
 import type { Flag, Range, Stage } from '../../model';
 import type { Rule } from '../types';
 import type { Platform } from './support';
-import { formatPlatform, parsePlatform, wordRange } from './support';
+import { formatPlatform, parsePlatform } from './support';
+import { wordRange } from '../../args';
 
 function platformFlag(stage: Stage): Flag | undefined {
   return stage.from.flags.find((f) => f.name === 'platform');

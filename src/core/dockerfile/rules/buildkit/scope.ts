@@ -6,8 +6,10 @@
  * dispatch state does.
  */
 import type { Dockerfile, Instruction, Stage } from '../../model';
+import { keyValuesOf } from '../../args';
 import { globalArgValues } from '../../stages';
-import { expandVariables, parseKeyValues } from '../../variables';
+import type { VariableLookup } from '../../variables';
+import { expandVariables } from '../../variables';
 
 /**
  * Environment variables that popular official base images set. BuildKit reads the
@@ -34,27 +36,28 @@ const COMMON_IMAGE_ENV: ReadonlySet<string> = new Set([
   'GOSU_VERSION', 'TINI_VERSION', 'DEBIAN_FRONTEND', 'NVIDIA_VISIBLE_DEVICES', 'NVIDIA_DRIVER_CAPABILITIES', 'CUDA_VERSION', 'LD_LIBRARY_PATH',
 ]);
 
-/** Variables in scope at one instruction. */
+/** Variables in scope at one instruction. Scopes are shared between instructions and never change. */
 export interface VarScope {
   /** Name to value; an undefined value means defined, but not known statically (e.g. `ARG X`). */
-  readonly values: Map<string, string | undefined>;
+  readonly values: ReadonlyMap<string, string | undefined>;
   /** Names the base image probably defines (external images only). */
   readonly imageVars: ReadonlySet<string>;
   /** A SHELL instruction ran in this stage or its base stages. */
-  shellSet: boolean;
+  readonly shellSet: boolean;
   /** A WORKDIR ran in this stage or its base stages. */
-  workdirSet: boolean;
+  readonly workdirSet: boolean;
 }
 
 const NO_NAMES: ReadonlySet<string> = new Set();
 
-function cloneScope(scope: VarScope): VarScope {
-  return { values: new Map(scope.values), imageVars: scope.imageVars, shellSet: scope.shellSet, workdirSet: scope.workdirSet };
-}
-
 /** True when `name` is defined in the scope (including names the base image probably sets). */
 export function isDefined(scope: VarScope, name: string): boolean {
   return scope.values.has(name) || scope.imageVars.has(name);
+}
+
+/** The variables of a scope whose values are known, as a lookup (no copy of the map). */
+function knownValues(values: ReadonlyMap<string, string | undefined>): VariableLookup {
+  return { has: (name) => values.get(name) !== undefined, get: (name) => values.get(name) };
 }
 
 /**
@@ -62,44 +65,82 @@ export function isDefined(scope: VarScope, name: string): boolean {
  * a variable whose value cannot be known statically. Undefined variables expand to ''.
  */
 export function expandKnown(text: string, scope: VarScope, escape: string): string | undefined {
-  const known = new Map<string, string>();
-  for (const [k, v] of scope.values) if (v !== undefined) known.set(k, v);
-  const result = expandVariables(text, known, escape);
+  if (!text.includes('$')) return text;
+  const result = expandVariables(text, knownValues(scope.values), escape);
   return result.undefinedNames.some((u) => isDefined(scope, u.name)) ? undefined : result.value;
 }
 
-/** Values of the global ARGs (before the first FROM); undefined for `ARG X` without a default. */
-export function globalScope(df: Dockerfile): Map<string, string | undefined> {
+/** Values of the global ARGs (before the first FROM); undefined for `ARG X` without a default. Shared: do not change it. */
+export function globalScope(df: Dockerfile): ReadonlyMap<string, string | undefined> {
   return globalArgValues(df.globalArgs);
 }
 
-/** Applies the effect of one instruction on the scope (after it has been checked). */
-function apply(scope: VarScope, inst: Instruction, globals: ReadonlyMap<string, string | undefined>, escape: string): void {
+/** The scope after one instruction (the same object when the instruction changes nothing). */
+function after(scope: VarScope, inst: Instruction, globals: ReadonlyMap<string, string | undefined>, escape: string): VarScope {
   switch (inst.keyword) {
-    case 'ARG':
-      for (const kv of parseKeyValues(inst.args, false)) {
-        if (kv.value !== undefined) scope.values.set(kv.key, expandKnown(kv.value, scope, escape));
-        // `ARG NAME` without a value takes the global ARG's value, when there is one.
-        else scope.values.set(kv.key, globals.get(kv.key));
+    case 'ARG': {
+      // Each default sees the names declared before it in the same ARG.
+      const values = new Map(scope.values);
+      const next: VarScope = { ...scope, values };
+      for (const kv of keyValuesOf(inst)) {
+        if (kv.value === undefined) {
+          // `ARG NAME` without a value takes the global ARG's value, when there is one.
+          values.set(kv.key, globals.get(kv.key));
+          continue;
+        }
+        values.set(kv.key, expandKnown(kv.value, next, escape));
       }
-      break;
+      return next;
+    }
     case 'ENV': {
       // All values of one ENV see the variables as they were before it.
-      const before = cloneScope(scope);
-      for (const kv of parseKeyValues(inst.args, true)) {
-        scope.values.set(kv.key, kv.value === undefined ? undefined : expandKnown(kv.value, before, escape));
-      }
-      break;
+      const values = new Map(scope.values);
+      for (const kv of keyValuesOf(inst)) values.set(kv.key, kv.value === undefined ? undefined : expandKnown(kv.value, scope, escape));
+      return { ...scope, values };
     }
     case 'SHELL':
-      scope.shellSet = true;
-      break;
+      return scope.shellSet ? scope : { ...scope, shellSet: true };
     case 'WORKDIR':
-      scope.workdirSet = true;
-      break;
+      return scope.workdirSet ? scope : { ...scope, workdirSet: true };
     default:
-      break;
+      return scope;
   }
+}
+
+interface ScopeStep {
+  readonly inst: Instruction;
+  readonly scope: VarScope;
+  readonly stage: Stage;
+}
+
+const stepCache = new WeakMap<Dockerfile, readonly ScopeStep[]>();
+
+/** Every instruction of every stage with the scope before it, computed once per file. */
+function scopeSteps(df: Dockerfile): readonly ScopeStep[] {
+  let steps = stepCache.get(df);
+  if (steps) return steps;
+  const globals = globalScope(df);
+  const escape = df.directives.escape;
+  const exits: VarScope[] = [];
+  const out: ScopeStep[] = [];
+  for (const stage of df.stages) {
+    const base = stage.baseStage === undefined ? undefined : exits[stage.baseStage];
+    let scope: VarScope;
+    if (base) scope = base;
+    else {
+      const external = stage.baseImage.toLowerCase() !== 'scratch';
+      // BuildKit always sets PATH when the base image does not.
+      scope = { values: new Map([['PATH', undefined]]), imageVars: external ? COMMON_IMAGE_ENV : NO_NAMES, shellSet: false, workdirSet: false };
+    }
+    for (const inst of stage.instructions) {
+      out.push({ inst, scope, stage });
+      scope = after(scope, inst, globals, escape);
+    }
+    exits.push(scope);
+  }
+  steps = out;
+  stepCache.set(df, steps);
+  return steps;
 }
 
 /**
@@ -108,22 +149,5 @@ function apply(scope: VarScope, inst: Instruction, globals: ReadonlyMap<string, 
  * change nothing: they run in other builds.
  */
 export function walkStages(df: Dockerfile, visit: (inst: Instruction, scope: VarScope, stage: Stage) => void): void {
-  const globals = globalScope(df);
-  const escape = df.directives.escape;
-  const exits: VarScope[] = [];
-  for (const stage of df.stages) {
-    const base = stage.baseStage === undefined ? undefined : exits[stage.baseStage];
-    let scope: VarScope;
-    if (base) scope = cloneScope(base);
-    else {
-      const external = stage.baseImage.toLowerCase() !== 'scratch';
-      // BuildKit always sets PATH when the base image does not.
-      scope = { values: new Map([['PATH', undefined]]), imageVars: external ? COMMON_IMAGE_ENV : NO_NAMES, shellSet: false, workdirSet: false };
-    }
-    for (const inst of stage.instructions) {
-      visit(inst, scope, stage);
-      apply(scope, inst, globals, escape);
-    }
-    exits.push(scope);
-  }
+  for (const step of scopeSteps(df)) visit(step.inst, step.scope, step.stage);
 }

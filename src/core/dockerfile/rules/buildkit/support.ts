@@ -2,11 +2,9 @@
  * Helpers shared by the BuildKit build checks: source text of ranges, stage-name
  * references, closest-name suggestions and platform strings.
  */
-import type { Dockerfile, Flag, Instruction, Range, Stage } from '../../model';
-import { argRange } from '../../parser';
-import { parseFrom } from '../../stages';
-import { splitWords } from '../../variables';
+import type { Dockerfile, Flag, Range } from '../../model';
 import type { TextEdit } from '../types';
+import { wordRange } from '../../args';
 
 /** BuildKit's build arguments that exist without an `ARG` in the global scope (FROM lines). */
 export const PLATFORM_ARGS: readonly string[] = [
@@ -34,13 +32,6 @@ export function textOf(df: Dockerfile, range: Range): string {
   for (let l = range.start.line + 1; l < range.end.line; l++) parts.push(df.lines[l] ?? '');
   parts.push((df.lines[range.end.line] ?? '').slice(0, range.end.col));
   return parts.join('\n');
-}
-
-/** The range of the `index`-th whitespace-separated word of an instruction's arguments. */
-export function wordRange(inst: Instruction, index: number): { range: Range; text: string } | undefined {
-  const word = splitWords(inst.args)[index];
-  if (!word) return undefined;
-  return { range: argRange(inst, word.offset, word.text.length), text: word.text };
 }
 
 /**
@@ -99,23 +90,6 @@ export function stageReferences(df: Dockerfile, nameLower: string): StageReferen
     }
   }
   return refs;
-}
-
-/** The `AS name` part of a FROM, with source ranges. */
-export function fromParts(inst: Instruction): {
-  image: { range: Range; text: string } | undefined;
-  as: { range: Range; text: string } | undefined;
-  name: { range: Range; text: string } | undefined;
-  wordCount: number;
-} {
-  const words = splitWords(inst.args);
-  const parsed = parseFrom(inst);
-  return {
-    image: wordRange(inst, 0),
-    as: parsed.asKeyword === undefined ? undefined : wordRange(inst, 1),
-    name: parsed.name === undefined ? undefined : wordRange(inst, 2),
-    wordCount: words.length,
-  };
 }
 
 /** Levenshtein distance (insertions, deletions, substitutions). */
@@ -196,28 +170,10 @@ export function formatPlatform(p: Platform): string {
   return p.variant === '' ? `${p.os}/${p.arch}` : `${p.os}/${p.arch}/${p.variant}`;
 }
 
-/** Stages in dependency order are already file order: a FROM can only name an earlier stage. */
-export function baseChain(stages: readonly Stage[], stage: Stage): Stage[] {
-  const chain: Stage[] = [];
-  let current: Stage | undefined = stage;
-  const seen = new Set<number>();
-  while (current && !seen.has(current.index)) {
-    chain.push(current);
-    seen.add(current.index);
-    current = current.baseStage === undefined ? undefined : stages[current.baseStage];
-  }
-  return chain;
-}
-
 /** An edit that deletes whole lines `first..last` (inclusive). */
 export function deleteLines(df: Dockerfile, first: number, last: number): TextEdit {
   const end = last + 1 < df.lines.length ? { line: last + 1, col: 0 } : { line: last, col: (df.lines[last] ?? '').length };
   return { range: { start: { line: first, col: 0 }, end }, newText: '' };
-}
-
-/** Changes only the letters' case of a word; keeps its spelling otherwise. */
-export function matchCase(word: string, upper: boolean): string {
-  return upper ? word.toUpperCase() : word.toLowerCase();
 }
 
 /**

@@ -3,12 +3,13 @@
  * deprecated forms, repeated instructions, WORKDIR and EXPOSE arguments.
  */
 import type { Instruction } from '../../model';
-import { argRange } from '../../parser';
+import { argRange } from '../../positions';
 import { splitWords } from '../../variables';
 import type { Fix, Rule, TextEdit } from '../types';
-import { argsRange, firstLineRange } from '../util';
+import { argsRange, firstLineRange, instructionsOf } from '../util';
 import { expandKnown, walkStages } from './scope';
 import { deleteLines, unquoteWord } from './support';
+import { wordsOf } from '../../args';
 
 export const noEmptyContinuation: Rule = {
   code: 'NoEmptyContinuation',
@@ -73,8 +74,10 @@ export const jsonArgsRecommended: Rule = {
     good: 'FROM node:22-slim\nCOPY . /app\nCMD ["node", "/app/server.js"]\n',
   },
   check(ctx) {
+    const inShellForm = (inst: Instruction): boolean => !inst.json && inst.args.trim() !== '';
+    if (!instructionsOf(ctx.df, 'CMD').some(inShellForm) && !instructionsOf(ctx.df, 'ENTRYPOINT').some(inShellForm)) return;
     walkStages(ctx.df, (inst, scope) => {
-      if ((inst.keyword !== 'CMD' && inst.keyword !== 'ENTRYPOINT') || inst.json || inst.args.trim() === '') return;
+      if ((inst.keyword !== 'CMD' && inst.keyword !== 'ENTRYPOINT') || !inShellForm(inst)) return;
       if (scope.shellSet) return;
       const exec = execForm(inst.args);
       const fixes: Fix[] = exec === undefined ? [] : [{ title: `Use the exec form: ${inst.keyword} ${exec}`, edits: [{ range: argsRange(inst), newText: exec }], preferred: true }];
@@ -114,7 +117,7 @@ export const maintainerDeprecated: Rule = {
 
 /** `KEY=value` for a legacy `KEY value`, when the rewrite cannot change the value. */
 function keyValueForm(inst: Instruction): string | undefined {
-  const words = splitWords(inst.args);
+  const words = wordsOf(inst);
   const key = words[0];
   if (!key) return undefined;
   const rest = inst.args.slice(key.offset + key.text.length).trim();
@@ -138,7 +141,7 @@ export const legacyKeyValueFormat: Rule = {
   check(ctx) {
     for (const inst of ctx.df.instructions) {
       if (inst.keyword !== 'ENV' && inst.keyword !== 'LABEL') continue;
-      const words = splitWords(inst.args);
+      const words = wordsOf(inst);
       const first = words[0];
       if (!first || words.length < 2 || first.text.includes('=')) continue;
       const rewritten = keyValueForm(inst);
@@ -194,6 +197,7 @@ export const workdirRelativePath: Rule = {
     deviation: 'When the path starts with a variable whose value is not known statically (an ARG without default, a variable of the base image), Berth stays silent.',
   },
   check(ctx) {
+    if (instructionsOf(ctx.df, 'WORKDIR').length === 0) return;
     walkStages(ctx.df, (inst, scope) => {
       if (inst.keyword !== 'WORKDIR' || scope.workdirSet) return;
       const expanded = expandKnown(inst.args, scope, ctx.df.directives.escape);
@@ -241,7 +245,7 @@ function splitPort(raw: string, offset: number | undefined): PortSpec {
 /** The port specs of an EXPOSE, variables expanded where their values are known. */
 function portSpecs(inst: Instruction, escape: string, expand: (text: string) => string | undefined): PortSpec[] {
   const specs: PortSpec[] = [];
-  for (const word of splitWords(inst.args)) {
+  for (const word of wordsOf(inst)) {
     if (!word.text.includes('$') && !/["']/.test(word.text)) { specs.push(splitPort(word.text, word.offset)); continue; }
     const value = expand(word.text);
     if (value === undefined) continue;
@@ -251,6 +255,7 @@ function portSpecs(inst: Instruction, escape: string, expand: (text: string) => 
 }
 
 function visitExposes(ctx: Parameters<Rule['check']>[0], visit: (inst: Instruction, spec: PortSpec) => void): void {
+  if (instructionsOf(ctx.df, 'EXPOSE').length === 0) return;
   walkStages(ctx.df, (inst, scope) => {
     if (inst.keyword !== 'EXPOSE') return;
     for (const spec of portSpecs(inst, ctx.df.directives.escape, (text) => expandKnown(text, scope, ctx.df.directives.escape))) visit(inst, spec);

@@ -2,14 +2,15 @@
  * BuildKit checks about build arguments and environment variables: undefined
  * variables, ARGs in FROM, and secrets passed through ARG or ENV.
  */
-import type { Instruction, Range } from '../../model';
-import { argRange } from '../../parser';
-import { expandVariables, parseKeyValues, splitWords } from '../../variables';
+import type { Dockerfile, Instruction, Range, Stage } from '../../model';
+import { argRange } from '../../positions';
+import { expandVariables } from '../../variables';
 import type { Rule, RuleContext } from '../types';
 import { referenceProblem } from './reference';
 import type { VarScope } from './scope';
 import { globalScope, isDefined, walkStages } from './scope';
-import { closestName, PLATFORM_ARG_SAMPLES, PLATFORM_ARGS, PROXY_ARGS, unquoteWord, wordRange } from './support';
+import { closestName, PLATFORM_ARG_SAMPLES, PLATFORM_ARGS, PROXY_ARGS, unquoteWord } from './support';
+import { keyValuesOf, wordRange, wordsOf } from '../../args';
 
 /** A piece of an instruction that BuildKit expands, and where it is. */
 interface Expandable {
@@ -25,6 +26,15 @@ interface Expandable {
 // Instructions whose arguments BuildKit runs through variable expansion.
 const EXPANDED_ARGS = new Set(['ADD', 'COPY', 'ENV', 'EXPOSE', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
 
+/** True when some text `expandables` would return holds a `$`: only those can name a variable. */
+function mayExpand(inst: Instruction): boolean {
+  if (inst.onbuild) return false;
+  if ((EXPANDED_ARGS.has(inst.keyword) || inst.keyword === 'ARG') && inst.args.includes('$')) return true;
+  if (inst.keyword !== 'ADD' && inst.keyword !== 'COPY' && inst.keyword !== 'RUN') return false;
+  for (const flag of inst.flags) if (flag.value?.includes('$')) return true;
+  return false;
+}
+
 function expandables(inst: Instruction): Expandable[] {
   const out: Expandable[] = [];
   if (EXPANDED_ARGS.has(inst.keyword)) out.push({ text: inst.args, offset: 0, flagRange: undefined, declaredBefore: [] });
@@ -37,7 +47,7 @@ function expandables(inst: Instruction): Expandable[] {
   if (inst.keyword === 'ARG') {
     // Only default values are expanded; each sees the names declared before it.
     const declared: string[] = [];
-    for (const word of splitWords(inst.args)) {
+    for (const word of wordsOf(inst)) {
       const eq = word.text.indexOf('=');
       if (eq > 0) out.push({ text: word.text.slice(eq + 1), offset: word.offset + eq + 1, flagRange: undefined, declaredBefore: [...declared] });
       declared.push(eq < 0 ? word.text : word.text.slice(0, eq));
@@ -58,10 +68,11 @@ export const undefinedVar: Rule = {
     deviation: 'BuildKit reads the base image and knows its variables; Berth cannot, so in stages built on an external image it accepts the variables that popular official images set (JAVA_HOME, GOPATH, NODE_VERSION, ...). References with a default or an alternative (`${X:-default}`, `${X:+alt}`) are not reported, because they handle the unset case on purpose. RUN commands are not checked (the shell expands them), as in BuildKit.',
   },
   check(ctx) {
+    if (!ctx.df.instructions.some(mayExpand)) return;
     const escape = ctx.df.directives.escape;
     const globals = fromScope(ctx);
     walkStages(ctx.df, (inst, scope) => {
-      if (inst.onbuild) return;
+      if (!mayExpand(inst)) return;
       const reported = new Set<string>();
       for (const piece of expandables(inst)) {
         const { undefinedNames } = expandVariables(piece.text, scope.values, escape);
@@ -89,9 +100,16 @@ function suggestionsFor(scope: VarScope, extra: readonly string[]): string[] {
 }
 
 /** Names usable in FROM: global ARGs and Docker's predefined platform and proxy arguments. */
-function fromScope(ctx: RuleContext): Map<string, string | undefined> {
-  const scope = globalScope(ctx.df);
-  for (const name of [...PLATFORM_ARGS, ...PROXY_ARGS]) if (!scope.has(name)) scope.set(name, undefined);
+const fromScopeCache = new WeakMap<Dockerfile, ReadonlyMap<string, string | undefined>>();
+
+function fromScope(ctx: RuleContext): ReadonlyMap<string, string | undefined> {
+  let scope = fromScopeCache.get(ctx.df);
+  if (!scope) {
+    const names = new Map(globalScope(ctx.df));
+    for (const name of [...PLATFORM_ARGS, ...PROXY_ARGS]) if (!names.has(name)) names.set(name, undefined);
+    scope = names;
+    fromScopeCache.set(ctx.df, scope);
+  }
   return scope;
 }
 
@@ -107,21 +125,26 @@ export const undefinedArgInFrom: Rule = {
     deviation: 'References with a default (`${X:-22}`) are not reported.',
   },
   check(ctx) {
+    // Only a `$` in the image or the platform can name an undefined ARG.
+    const usesVariables = (stage: Stage): boolean => stage.baseImageRaw.includes('$') || stage.from.flags.some((f) => f.name === 'platform' && f.value?.includes('$') === true);
+    if (!ctx.df.stages.some(usesVariables)) return;
     const scope = fromScope(ctx);
-    const options = [...scope.keys()].filter((n) => !PROXY_ARGS.includes(n));
+    let options: string[] | undefined;
     const escape = ctx.df.directives.escape;
     for (const stage of ctx.df.stages) {
+      if (!usesVariables(stage)) continue;
       const from = stage.from;
       const reported = new Set<string>();
       const report = (name: string, range: Range): void => {
         if (reported.has(name)) return;
         reported.add(name);
+        options ??= [...scope.keys()].filter((n) => !PROXY_ARGS.includes(n));
         const suggestion = closestName(name, options);
         ctx.report(range, `FROM uses '$${name}', which no ARG before the first FROM declares${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`);
       };
       const image = wordRange(from, 0);
       if (image) {
-        const offset = splitWords(from.args)[0]?.offset ?? 0;
+        const offset = wordsOf(from)[0]?.offset ?? 0;
         for (const u of expandVariables(image.text, scope, escape).undefinedNames) report(u.name, argRange(from, offset + u.offset, u.length));
       }
       const platform = from.flags.find((f) => f.name === 'platform');
@@ -144,6 +167,7 @@ export const invalidDefaultArgInFrom: Rule = {
     deviation: 'Only FROM lines that use a variable are checked: an invalid literal image name is a build error, not a question of defaults.',
   },
   check(ctx) {
+    if (!ctx.df.stages.some((stage) => stage.baseImageRaw.includes('$'))) return;
     const values = new Map<string, string>(PLATFORM_ARG_SAMPLES);
     for (const [name, value] of globalScope(ctx.df)) {
       if (value === undefined) values.delete(name);
@@ -185,7 +209,7 @@ export const secretsUsedInArgOrEnv: Rule = {
     for (const stage of ctx.df.stages) {
       for (const inst of stage.instructions) {
         if (inst.keyword !== 'ARG' && inst.keyword !== 'ENV') continue;
-        for (const kv of parseKeyValues(inst.args, inst.keyword === 'ENV')) {
+        for (const kv of keyValuesOf(inst)) {
           if (!looksLikeSecret(kv.key)) continue;
           ctx.report(argRange(inst, kv.offset, kv.key.length), `'${kv.key}' looks like a secret: ${inst.keyword === 'ENV' ? 'ENV values are stored in the image configuration' : 'build arguments are recorded in the image history'}, where anyone with the image can read them; use RUN --mount=type=secret instead`);
         }

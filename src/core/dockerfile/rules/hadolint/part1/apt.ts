@@ -1,13 +1,12 @@
 /** hadolint rules about apt-get and apt: pinning, prompts, recommends, list cleanup. */
 import type { Instruction, Position } from '../../../model';
-import { argRange } from '../../../parser';
+import { argRange } from '../../../positions';
 import type { ShellCommand } from '../../../shell';
 import type { Fix, Rule, RuleContext, RunCommand } from '../../types';
-import { effective } from '../../util';
-import {
-  argWord, commandRange, fixOf, insertAfter, isDynamic, nameWord, operands, optionNames, pathCovers, replaceWord,
-  runCommands, throwawayMountCovers, withOnbuild,
-} from './util';
+import { commandsOf, effective, usesProgram } from '../../util';
+import { positionalArgs } from '../../../shell';
+import { argWord, fixOf, insertAfter, isDynamic, nameWord, optionNames, replaceWord } from './util';
+import { pathCovers, throwawayMountCovers } from '../../../mounts';
 
 /** apt-get options that take the next word as their value. */
 const APT_VALUE_OPTIONS = ['-o', '--option', '-c', '--config-file', '-t', '--target-release', '-a', '--host-architecture'];
@@ -15,18 +14,18 @@ const APT_VALUE_OPTIONS = ['-o', '--option', '-c', '--config-file', '-t', '--tar
 /** The `install` word of an `apt-get install` command, or undefined. */
 function aptGetInstall(cmd: ShellCommand): ShellCommand['args'][number] | undefined {
   if (cmd.program !== 'apt-get') return undefined;
-  const first = operands(cmd, APT_VALUE_OPTIONS)[0];
+  const first = positionalArgs(cmd, APT_VALUE_OPTIONS)[0];
   return first?.value === 'install' ? first : undefined;
 }
 
 /** Every `apt-get install` of the file's RUN instructions (ONBUILD RUN included). */
-function* aptGetInstalls(ctx: RuleContext): Generator<{ inst: Instruction; cmd: RunCommand; install: ShellCommand['args'][number] }> {
-  for (const inst of withOnbuild(ctx, 'RUN')) {
-    for (const cmd of runCommands(ctx, inst)) {
-      const install = aptGetInstall(cmd);
-      if (install) yield { inst, cmd, install };
-    }
+function aptGetInstalls(ctx: RuleContext): { inst: Instruction; cmd: RunCommand; install: ShellCommand['args'][number] }[] {
+  const out: { inst: Instruction; cmd: RunCommand; install: ShellCommand['args'][number] }[] = [];
+  for (const { inst, cmd } of commandsOf(ctx, 'apt-get')) {
+    const install = aptGetInstall(cmd);
+    if (install) out.push({ inst, cmd, install });
   }
+  return out;
 }
 
 export const DL3008: Rule = {
@@ -42,11 +41,11 @@ export const DL3008: Rule = {
   },
   check(ctx) {
     for (const { inst, cmd } of aptGetInstalls(ctx)) {
-      const packages = operands(cmd, APT_VALUE_OPTIONS).slice(1).filter((w) => !isDynamic(w.value));
+      const packages = positionalArgs(cmd, APT_VALUE_OPTIONS).slice(1).filter((w) => !isDynamic(w.value));
       const unpinned = packages.filter((w) => !w.value.includes('=') && !w.value.includes('/') && !w.value.endsWith('.deb'));
       if (unpinned.length > 0) {
         ctx.report(
-          commandRange(ctx, inst, cmd),
+          ctx.commandRange(inst, cmd),
           'Pin versions in apt get install. Instead of `apt-get install <package>` use `apt-get install <package>=<version>`',
         );
       }
@@ -55,16 +54,16 @@ export const DL3008: Rule = {
 };
 
 function isAptUpdate(cmd: ShellCommand): boolean {
-  return (cmd.program === 'apt-get' || cmd.program === 'apt') && operands(cmd, APT_VALUE_OPTIONS)[0]?.value === 'update';
+  return (cmd.program === 'apt-get' || cmd.program === 'apt') && positionalArgs(cmd, APT_VALUE_OPTIONS)[0]?.value === 'update';
 }
 
 const APT_LISTS = '/var/lib/apt/lists';
 
 /** `rm -rf /var/lib/apt/lists/*` (or the folder, or a parent) and `apt-get dist-clean` delete the lists. */
 function removesAptLists(cmd: ShellCommand): boolean {
-  if ((cmd.program === 'apt-get' || cmd.program === 'apt') && operands(cmd, APT_VALUE_OPTIONS)[0]?.value === 'dist-clean') return true;
+  if ((cmd.program === 'apt-get' || cmd.program === 'apt') && positionalArgs(cmd, APT_VALUE_OPTIONS)[0]?.value === 'dist-clean') return true;
   if (cmd.program !== 'rm') return false;
-  return operands(cmd).some((w) => pathCovers(w.value.replace(/\/\*$/, ''), APT_LISTS));
+  return positionalArgs(cmd).some((w) => pathCovers(w.value.replace(/\/\*$/, ''), APT_LISTS));
 }
 
 /** Where ` && rm -rf ...` goes: after the RUN's last command, or as a new last line of its heredoc. */
@@ -100,14 +99,15 @@ export const DL3009: Rule = {
     deviation: 'Accepted as cleanup, besides `rm -rf /var/lib/apt/lists/*`: `apt-get dist-clean` (apt 2.7+), and a BuildKit cache or tmpfs mount on /var/lib/apt/lists or a parent of it (hadolint asks for /var/cache/apt too, which holds no lists). Unlike hadolint, `rm -rf` of an unrelated path does not count, and `apt update` is checked like `apt-get update`. A mount on /var/cache/apt alone does not count: the lists still land in the layer.',
   },
   check(ctx) {
+    if (!usesProgram(ctx, 'apt-get', 'apt')) return;
     const check = (inst: Instruction): void => {
-      const commands = runCommands(ctx, inst);
+      const commands = ctx.commands(inst);
       const update = commands.find(isAptUpdate);
       if (!update || throwawayMountCovers(inst, APT_LISTS)) return;
       // Deleting the lists before the update leaves the fresh ones in the layer.
       const at = commands.indexOf(update);
       if (commands.some((c, k) => k > at && removesAptLists(c))) return;
-      ctx.report(commandRange(ctx, inst, update), 'Delete the apt-get lists after installing something', cleanupFix(ctx, inst, commands));
+      ctx.report(ctx.commandRange(inst, update), 'Delete the apt-get lists after installing something', cleanupFix(ctx, inst, commands));
     };
     for (const stage of ctx.df.stages) {
       // As in hadolint, only stages that end up in an image: the final one and bases of other stages.
@@ -141,7 +141,7 @@ export const DL3014: Rule = {
         || cmd.args.some((a) => /^(?:-q|--quiet)=[2-9]$/.test(a.value) || /APT::Get::Assume-Yes=(?:true|yes|1)/i.test(a.value));
       if (yes) continue;
       ctx.report(
-        commandRange(ctx, inst, cmd),
+        ctx.commandRange(inst, cmd),
         'Use the `-y` switch to avoid manual input `apt-get -y install <package>`',
         fixOf('Add -y', insertAfter(ctx, inst, cmd, install, ' -y')),
       );
@@ -166,7 +166,7 @@ export const DL3015: Rule = {
         || cmd.args.some((a) => /APT::Install-Recommends=(?:false|0|no|off)\b/i.test(a.value));
       if (disabled) continue;
       ctx.report(
-        commandRange(ctx, inst, cmd),
+        ctx.commandRange(inst, cmd),
         'Avoid additional packages by specifying `--no-install-recommends`',
         fixOf('Add --no-install-recommends', insertAfter(ctx, inst, cmd, install, ' --no-install-recommends')),
       );
@@ -188,19 +188,16 @@ export const DL3027: Rule = {
     good: 'FROM debian:12-slim\nRUN apt-get install -y curl\n',
   },
   check(ctx) {
-    for (const inst of withOnbuild(ctx, 'RUN')) {
-      for (const cmd of runCommands(ctx, inst)) {
-        if (cmd.program !== 'apt') continue;
-        const word = nameWord(cmd);
-        const sub = argWord(cmd, ...APT_GET_SUBCOMMANDS);
-        const first = operands(cmd, APT_VALUE_OPTIONS)[0];
-        const canSwitch = word && word.raw === word.value && sub !== undefined && sub === first;
-        ctx.report(
-          commandRange(ctx, inst, cmd),
-          'Do not use apt as it is meant to be an end-user tool, use apt-get or apt-cache instead',
-          canSwitch ? fixOf('Use apt-get', replaceWord(ctx, inst, cmd, word, `${word.value}-get`)) : [],
-        );
-      }
+    for (const { inst, cmd } of commandsOf(ctx, 'apt')) {
+      const word = nameWord(cmd);
+      const sub = argWord(cmd, ...APT_GET_SUBCOMMANDS);
+      const first = positionalArgs(cmd, APT_VALUE_OPTIONS)[0];
+      const canSwitch = word && word.raw === word.value && sub !== undefined && sub === first;
+      ctx.report(
+        ctx.commandRange(inst, cmd),
+        'Do not use apt as it is meant to be an end-user tool, use apt-get or apt-cache instead',
+        canSwitch ? fixOf('Use apt-get', replaceWord(ctx, inst, cmd, word, `${word.value}-get`)) : [],
+      );
     }
   },
 };

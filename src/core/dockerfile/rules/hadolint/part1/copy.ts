@@ -1,9 +1,11 @@
 /** hadolint rules about COPY and ADD: archives, sources, destinations and `--from`. */
 import type { Instruction } from '../../../model';
 import type { Fix, Rule, RuleContext } from '../../types';
-import { argsRange, copyPaths, effective, hasFlag } from '../../util';
+import { argsRange, effective, hasFlag, usesProgramWhere, withOnbuild } from '../../util';
 import { unquote } from '../../../variables';
-import { basename, operands, runCommands, withOnbuild } from './util';
+import { positionalArgs } from '../../../shell';
+import { basename } from './util';
+import { copyPathsOf } from '../../../args';
 
 /**
  * Archives that ADD unpacks: tar, bare or compressed. A lone `data.gz` is not a tar
@@ -17,20 +19,23 @@ const ARCHIVE_EXTENSIONS = ['.tar', '.Z', '.bz2', '.gz', '.lz', '.lzma', '.tZ', 
 /** Commands that unpack or decompress their operands. */
 const DECOMPRESSORS = new Set(['unzip', 'gunzip', 'bunzip2', 'unlzma', 'unxz', 'zgz', 'uncompress', 'zcat', 'gzcat']);
 
+/** Compressors that decompress with `-d`. */
+const COMPRESSORS = ['gzip', 'xz', 'bzip2', 'lzma', 'zstd'];
+
 /** Names of the archives a RUN command extracts (basenames of its operands), if it extracts. */
 function extractedNames(ctx: RuleContext, inst: Instruction): Set<string> {
   const names = new Set<string>();
-  for (const cmd of runCommands(ctx, inst)) {
+  for (const cmd of ctx.commands(inst)) {
     const isTarExtract = cmd.program === 'tar' && cmd.args.some((a, k) =>
       a.value === '--extract' || a.value === '--get'
       || /^-[A-Za-z]*x/.test(a.value)
       // `tar xzf file.tgz`: the old style without a dash, first word only.
       || (k === 0 && /^[A-Za-z]*x[A-Za-z]*$/.test(a.value)));
     const decompresses = DECOMPRESSORS.has(cmd.program)
-      || (['gzip', 'xz', 'bzip2', 'lzma', 'zstd'].includes(cmd.program) && cmd.args.some((a) => a.value === '-d' || a.value === '--decompress' || /^-[A-Za-z]*d/.test(a.value)));
+      || (COMPRESSORS.includes(cmd.program) && cmd.args.some((a) => a.value === '-d' || a.value === '--decompress' || /^-[A-Za-z]*d/.test(a.value)));
     if (!isTarExtract && !decompresses) continue;
     const valueOptions = cmd.program === 'tar' ? ['-C', '--directory', '-f', '--file'] : cmd.program === 'unzip' ? ['-d'] : [];
-    for (const word of operands(cmd, valueOptions)) names.add(basename(word.value));
+    for (const word of positionalArgs(cmd, valueOptions)) names.add(basename(word.value));
     // `tar -xf name`: the archive is the value of -f, which `operands` skipped.
     cmd.args.forEach((a, k) => {
       const next = cmd.args[k + 1];
@@ -53,13 +58,15 @@ export const DL3010: Rule = {
     deviation: 'Only tar archives count (`.tar`, `.tar.gz`, `.tgz`, ...): ADD does not unpack a plain `.gz`/`.xz` file or a zip, so suggesting ADD for those would be wrong. `tar xzf` without a dash and `gzip -d` are recognised as extraction.',
   },
   check(ctx) {
+    // Without a command that extracts, no COPY can be reported.
+    if (!usesProgramWhere(ctx, (program) => program === 'tar' || DECOMPRESSORS.has(program) || COMPRESSORS.includes(program))) return;
     for (const stage of ctx.df.stages) {
       // Archive basename -> the COPY that brought it in.
       const copied = new Map<string, Instruction>();
       const reported = new Set<Instruction>();
       for (const inst of stage.instructions) {
         if (inst.keyword === 'COPY' && !hasFlag(inst, 'from')) {
-          const { sources, dest } = copyPaths(inst);
+          const { sources, dest } = copyPathsOf(inst);
           const target = unquote(dest ?? '');
           const names = TAR_ARCHIVE.test(target) ? [basename(target)] : sources.map((s) => basename(unquote(s))).filter((s) => TAR_ARCHIVE.test(s));
           for (const name of names) copied.set(name, inst);
@@ -96,9 +103,9 @@ export const DL3020: Rule = {
     deviation: '`git@host:repo` sources count as remote (ADD clones them), like http(s) URLs.',
   },
   check(ctx) {
-    for (const inst of withOnbuild(ctx, 'ADD')) {
+    for (const inst of withOnbuild(ctx.df, 'ADD')) {
       const target = effective(inst);
-      const { sources } = copyPaths(inst);
+      const { sources } = copyPathsOf(inst);
       if (sources.length === 0) continue;
       const plain = sources.map(unquote).some((s) => !isUrl(s) && !ARCHIVE_EXTENSIONS.some((ext) => s.endsWith(ext)));
       if (!plain) continue;
@@ -123,8 +130,8 @@ export const DL3021: Rule = {
     deviation: 'A destination that ends with a variable (`$DEST`) is not reported: its value may end with `/`.',
   },
   check(ctx) {
-    for (const inst of withOnbuild(ctx, 'COPY')) {
-      const { sources, dest } = copyPaths(inst);
+    for (const inst of withOnbuild(ctx.df, 'COPY')) {
+      const { sources, dest } = copyPathsOf(inst);
       if (sources.length < 2 || dest === undefined) continue;
       const path = unquote(dest);
       if (path.endsWith('/') || /\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(path)) continue;

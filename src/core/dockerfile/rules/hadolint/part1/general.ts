@@ -3,14 +3,16 @@
  * pragmas, FROM, WORKDIR, USER, EXPOSE, HEALTHCHECK, CMD/ENTRYPOINT, MAINTAINER.
  */
 import type { ImageRef, Instruction, Range, Stage } from '../../../model';
-import { argRange } from '../../../parser';
+import { argRange } from '../../../positions';
 import { parseImageRef } from '../../../imageRef';
 import { parseShell } from '../../../shell';
 import { globalArgValues, parseFrom } from '../../../stages';
 import { splitWords, unquote } from '../../../variables';
 import type { Fix, LintOptions, Rule, RuleContext, RuleDoc } from '../../types';
-import { argsRange, effective } from '../../util';
-import { mounts, withOnbuild } from './util';
+import { argsRange, effective, withOnbuild } from '../../util';
+import { mountsOf } from '../../../mounts';
+import { wordRange, wordsOf } from '../../../args';
+
 
 const INLINE_IGNORE = /^(?:hadolint|berth)\s+ignore\s*=/i;
 
@@ -50,7 +52,7 @@ export const DL3000: Rule = {
     good: 'FROM node:22-slim\nWORKDIR /app\n',
   },
   check(ctx) {
-    for (const inst of withOnbuild(ctx, 'WORKDIR')) {
+    for (const inst of withOnbuild(ctx.df, 'WORKDIR')) {
       const target = effective(inst);
       const path = target.args.trim().replace(/^["']+|["']+$/g, '');
       if (path === '') continue;
@@ -88,8 +90,7 @@ export const DL3002: Rule = {
 
 /** Range of the image word of a FROM. */
 function fromImageRange(from: Instruction): Range {
-  const word = splitWords(from.args)[0];
-  return word ? argRange(from, word.offset, word.text.length) : from.keywordRange;
+  return wordRange(from, 0)?.range ?? from.keywordRange;
 }
 
 /**
@@ -163,9 +164,9 @@ export const DL3011: Rule = {
     good: 'FROM nginx:1.27\nEXPOSE 80 8000\n',
   },
   check(ctx) {
-    for (const inst of withOnbuild(ctx, 'EXPOSE')) {
+    for (const inst of withOnbuild(ctx.df, 'EXPOSE')) {
       const target = effective(inst);
-      for (const word of splitWords(target.args)) {
+      for (const word of wordsOf(target)) {
         const text = unquote(word.text);
         if (text.includes('$')) continue;
         const m = /^(\d+)(?:-(\d+))?(?:\/\w+)?$/.exec(text);
@@ -253,7 +254,7 @@ export const DL3025: Rule = {
   },
   check(ctx) {
     for (const keyword of ['CMD', 'ENTRYPOINT']) {
-      for (const inst of withOnbuild(ctx, keyword)) {
+      for (const inst of withOnbuild(ctx.df, keyword)) {
         const target = effective(inst);
         if (target.json || target.args.trim() === '') continue;
         const json = execFormOf(target.args);
@@ -318,8 +319,8 @@ export const DL3026: Rule = {
           ctx.report(from.range, message);
         }
       } else if (inst.keyword === 'RUN') {
-        for (const m of mounts(inst)) {
-          if (m.from !== undefined && isImage(m.from) && !registryAllowed(allowed, parseImageRef(m.from))) ctx.report(m.raw, message);
+        for (const m of mountsOf(inst)) {
+          if (m.from !== undefined && isImage(m.from) && !registryAllowed(allowed, parseImageRef(m.from))) ctx.report(m.range, message);
         }
       }
     }

@@ -1,19 +1,10 @@
 /** hadolint rules about package managers other than apt: pip, npm, apk, gem, yum, zypper. */
-import type { Instruction } from '../../../model';
 import type { ShellCommand, ShellWord } from '../../../shell';
-import type { Rule, RuleContext, RunCommand } from '../../types';
-import {
-  commandRange, fixOf, insertAfter, isDynamic, operands, optionNames, pathCovers, runCommands, throwawayMountCovers,
-  withOnbuild,
-} from './util';
-
-/** Every command of every RUN (ONBUILD RUN included), with the commands of its script. */
-function* runCommandsOfFile(ctx: RuleContext): Generator<{ inst: Instruction; cmd: RunCommand; all: readonly RunCommand[] }> {
-  for (const inst of withOnbuild(ctx, 'RUN')) {
-    const all = runCommands(ctx, inst);
-    for (const cmd of all) yield { inst, cmd, all };
-  }
-}
+import type { Rule, RunCommand } from '../../types';
+import { positionalArgs } from '../../../shell';
+import { fixOf, insertAfter, isDynamic, optionNames } from './util';
+import { commandsOf, commandsWhere } from '../../util';
+import { pathCovers, throwawayMountCovers } from '../../../mounts';
 
 /** The command's arguments up to `--` (what follows belongs to another program). */
 function beforeDashDash(cmd: ShellCommand): ShellCommand {
@@ -23,7 +14,7 @@ function beforeDashDash(cmd: ShellCommand): ShellCommand {
 
 /** The first operand, when it is one of `subcommands`. */
 function subcommand(cmd: ShellCommand, valueOptions: readonly string[], ...subcommands: string[]): ShellWord | undefined {
-  const first = operands(cmd, valueOptions)[0];
+  const first = positionalArgs(cmd, valueOptions)[0];
   return first && subcommands.includes(first.value) ? first : undefined;
 }
 
@@ -35,7 +26,7 @@ function followedBy(all: readonly RunCommand[], after: RunCommand, test: (c: Run
 
 /** `rm` of `path` itself, its contents (`path/*`) or a parent folder. */
 function removes(cmd: ShellCommand, path: string): boolean {
-  return cmd.program === 'rm' && operands(cmd).some((w) => pathCovers(w.value.replace(/\/\*$/, ''), path));
+  return cmd.program === 'rm' && positionalArgs(cmd).some((w) => pathCovers(w.value.replace(/\/\*$/, ''), path));
 }
 
 // ---------------------------------------------------------------------------------- pip
@@ -85,18 +76,18 @@ export const DL3013: Rule = {
     deviation: 'Local paths (`./pkg`, `/src`, `file:`) count as pinned, package words holding a variable are skipped, and the values of more pip options (`--cache-dir`, `--python`, `--timeout`, ...) are not taken for packages.',
   },
   check(ctx) {
-    for (const { inst, cmd } of runCommandsOfFile(ctx)) {
+    for (const { inst, cmd } of commandsWhere(ctx, (program) => program.startsWith('pip') || program.startsWith('python'))) {
       const rest = pipInstallArgs(cmd);
       if (!rest) continue;
       const sub: ShellCommand = { ...cmd, args: rest };
       const names = optionNames(sub);
       // Requirements and constraints files carry the pins.
       if (['r', 'requirement', 'c', 'constraint'].some((o) => names.includes(o))) continue;
-      const packages = operands(sub, PIP_VALUE_OPTIONS).filter((w) => !isDynamic(w.value));
+      const packages = positionalArgs(sub, PIP_VALUE_OPTIONS).filter((w) => !isDynamic(w.value));
       if (packages.some((w) => w.value === '.')) continue;
       if (packages.every((w) => pipPinned(w.value))) continue;
       ctx.report(
-        commandRange(ctx, inst, cmd),
+        ctx.commandRange(inst, cmd),
         'Pin versions in pip. Instead of `pip install <package>` use `pip install <package>==<version>` or `pip install --requirement <requirements file>`',
       );
     }
@@ -130,11 +121,11 @@ export const DL3016: Rule = {
     deviation: '`npm i` and `npm add` are checked like `npm install`; `user/repo#ref` counts as pinned; words holding a variable are skipped, and the values of `--prefix`, `--registry`, `--omit`, ... are not taken for packages.',
   },
   check(ctx) {
-    for (const { inst, cmd } of runCommandsOfFile(ctx)) {
+    for (const { inst, cmd } of commandsOf(ctx, 'npm')) {
       if (cmd.program !== 'npm' || !subcommand(cmd, NPM_VALUE_OPTIONS, 'install', 'i', 'add')) continue;
-      const packages = operands(cmd, NPM_VALUE_OPTIONS).slice(1).filter((w) => !isDynamic(w.value));
+      const packages = positionalArgs(cmd, NPM_VALUE_OPTIONS).slice(1).filter((w) => !isDynamic(w.value));
       if (packages.every((w) => npmPinned(w.value))) continue;
-      ctx.report(commandRange(ctx, inst, cmd), 'Pin versions in npm. Instead of `npm install <package>` use `npm install <package>@<version>`');
+      ctx.report(ctx.commandRange(inst, cmd), 'Pin versions in npm. Instead of `npm install <package>` use `npm install <package>@<version>`');
     }
   },
 };
@@ -155,11 +146,11 @@ export const DL3018: Rule = {
     deviation: 'apk\'s other version constraints (`~`, `<`, `>`) and local `.apk` files count as pinned; words holding a variable are skipped.',
   },
   check(ctx) {
-    for (const { inst, cmd } of runCommandsOfFile(ctx)) {
+    for (const { inst, cmd } of commandsOf(ctx, 'apk')) {
       if (cmd.program !== 'apk' || !subcommand(cmd, APK_VALUE_OPTIONS, 'add')) continue;
-      const packages = operands(cmd, APK_VALUE_OPTIONS).slice(1).filter((w) => !isDynamic(w.value));
+      const packages = positionalArgs(cmd, APK_VALUE_OPTIONS).slice(1).filter((w) => !isDynamic(w.value));
       if (packages.every((w) => /[=~<>]/.test(w.value) || w.value.endsWith('.apk'))) continue;
-      ctx.report(commandRange(ctx, inst, cmd), 'Pin versions in apk add. Instead of `apk add <package>` use `apk add <package>=<version>`');
+      ctx.report(ctx.commandRange(inst, cmd), 'Pin versions in apk add. Instead of `apk add <package>` use `apk add <package>=<version>`');
     }
   },
 };
@@ -178,13 +169,13 @@ export const DL3019: Rule = {
     deviation: 'Also accepted: a BuildKit cache or tmpfs mount on /var/cache/apk (or a parent), and `rm -rf /var/cache/apk/*` later in the same RUN, since either way the cache never reaches the layer.',
   },
   check(ctx) {
-    for (const { inst, cmd, all } of runCommandsOfFile(ctx)) {
+    for (const { inst, cmd, all } of commandsOf(ctx, 'apk')) {
       if (cmd.program !== 'apk') continue;
       const add = subcommand(cmd, APK_VALUE_OPTIONS, 'add');
       if (!add || optionNames(cmd).includes('no-cache')) continue;
       if (throwawayMountCovers(inst, APK_CACHE) || followedBy(all, cmd, (c) => removes(c, APK_CACHE))) continue;
       ctx.report(
-        commandRange(ctx, inst, cmd),
+        ctx.commandRange(inst, cmd),
         'Use the `--no-cache` switch to avoid the need to use `--update` and remove `/var/cache/apk/*` when done installing packages',
         fixOf('Use apk add --no-cache', insertAfter(ctx, inst, cmd, add, ' --no-cache')),
       );
@@ -208,14 +199,14 @@ export const DL3028: Rule = {
     deviation: 'hadolint drops the word after every option, so `gem install --no-document rails` passes there; here only options that take a value do, and local `.gem` files count as pinned.',
   },
   check(ctx) {
-    for (const { inst, cmd } of runCommandsOfFile(ctx)) {
+    for (const { inst, cmd } of commandsOf(ctx, 'gem')) {
       if (cmd.program !== 'gem') continue;
       const head = beforeDashDash(cmd);
       if (!subcommand(head, GEM_VALUE_OPTIONS, 'install', 'i')) continue;
       if (head.args.some((a) => a.value === '-v' || a.value === '--version' || a.value.startsWith('--version='))) continue;
-      const gems = operands(head, GEM_VALUE_OPTIONS).slice(1).filter((w) => !isDynamic(w.value));
+      const gems = positionalArgs(head, GEM_VALUE_OPTIONS).slice(1).filter((w) => !isDynamic(w.value));
       if (gems.every((w) => w.value.includes(':') || w.value.endsWith('.gem'))) continue;
-      ctx.report(commandRange(ctx, inst, cmd), 'Pin versions in gem install. Instead of `gem install <gem>` use `gem install <gem>:<version>`');
+      ctx.report(ctx.commandRange(inst, cmd), 'Pin versions in gem install. Instead of `gem install <gem>` use `gem install <gem>:<version>`');
     }
   },
 };
@@ -235,14 +226,14 @@ export const DL3030: Rule = {
     good: 'FROM rockylinux:9\nRUN yum install -y httpd-2.4.62 && yum clean all\n',
   },
   check(ctx) {
-    for (const { inst, cmd } of runCommandsOfFile(ctx)) {
+    for (const { inst, cmd } of commandsOf(ctx, 'yum')) {
       if (cmd.program !== 'yum') continue;
       const sub = subcommand(cmd, YUM_VALUE_OPTIONS, 'install', 'groupinstall', 'localinstall');
       if (!sub) continue;
       const names = optionNames(cmd);
       if (names.includes('y') || names.includes('assumeyes')) continue;
       ctx.report(
-        commandRange(ctx, inst, cmd),
+        ctx.commandRange(inst, cmd),
         'Use the -y switch to avoid manual input `yum install -y <package`',
         fixOf('Add -y', insertAfter(ctx, inst, cmd, sub, ' -y')),
       );
@@ -254,7 +245,7 @@ const YUM_CACHES = ['/var/cache/yum', '/var/cache/dnf'];
 
 function cleansYum(cmd: ShellCommand): boolean {
   if (cmd.program === 'yum' || cmd.program === 'dnf') {
-    const words = operands(cmd, YUM_VALUE_OPTIONS).map((w) => w.value);
+    const words = positionalArgs(cmd, YUM_VALUE_OPTIONS).map((w) => w.value);
     return words[0] === 'clean' && words.includes('all');
   }
   return YUM_CACHES.some((path) => removes(cmd, path));
@@ -272,10 +263,10 @@ export const DL3032: Rule = {
     deviation: 'Only `yum clean all` (or `dnf clean all`), `rm -rf /var/cache/yum` (or /var/cache/dnf) after the install, or a BuildKit cache/tmpfs mount on that cache count; hadolint accepts any `yum clean ...` or `rm -rf` anywhere in the RUN.',
   },
   check(ctx) {
-    for (const { inst, cmd, all } of runCommandsOfFile(ctx)) {
+    for (const { inst, cmd, all } of commandsOf(ctx, 'yum')) {
       if (cmd.program !== 'yum' || !subcommand(cmd, YUM_VALUE_OPTIONS, 'install')) continue;
       if (YUM_CACHES.some((path) => throwawayMountCovers(inst, path)) || followedBy(all, cmd, cleansYum)) continue;
-      ctx.report(commandRange(ctx, inst, cmd), '`yum clean all` missing after yum command.');
+      ctx.report(ctx.commandRange(inst, cmd), '`yum clean all` missing after yum command.');
     }
   },
 };
@@ -302,15 +293,15 @@ export const DL3033: Rule = {
     deviation: 'Words holding a variable are skipped, every `.rpm` file counts as pinned, and the values of `--enablerepo`, `--exclude`, `--setopt`, ... are not taken for packages.',
   },
   check(ctx) {
-    for (const { inst, cmd } of runCommandsOfFile(ctx)) {
+    for (const { inst, cmd } of commandsOf(ctx, 'yum')) {
       if (cmd.program !== 'yum') continue;
-      const words = operands(cmd, YUM_VALUE_OPTIONS).filter((w) => !isDynamic(w.value));
+      const words = positionalArgs(cmd, YUM_VALUE_OPTIONS).filter((w) => !isDynamic(w.value));
       const isModule = words[0]?.value === 'module';
       const rest = isModule ? words.slice(1) : words;
       if (rest[0]?.value !== 'install') continue;
       const specs = rest.slice(1).map((w) => w.value);
       const pinned = isModule ? specs.every((s) => s.includes(':')) : specs.every(yumPackagePinned);
-      if (!pinned) ctx.report(commandRange(ctx, inst, cmd), 'Specify version with `yum install -y <package>-<version>`.');
+      if (!pinned) ctx.report(ctx.commandRange(inst, cmd), 'Specify version with `yum install -y <package>-<version>`.');
     }
   },
 };
@@ -330,14 +321,14 @@ export const DL3034: Rule = {
     good: 'FROM opensuse/leap:15.6\nRUN zypper install -y curl-8.6.0\n',
   },
   check(ctx) {
-    for (const { inst, cmd } of runCommandsOfFile(ctx)) {
+    for (const { inst, cmd } of commandsOf(ctx, 'zypper')) {
       if (cmd.program !== 'zypper') continue;
       const sub = subcommand(cmd, ZYPPER_VALUE_OPTIONS, 'install', 'in', 'remove', 'rm', 'source-install', 'si', 'patch');
       if (!sub) continue;
       const names = optionNames(cmd);
       if (['non-interactive', 'n', 'no-confirm', 'y'].some((o) => names.includes(o))) continue;
       ctx.report(
-        commandRange(ctx, inst, cmd),
+        ctx.commandRange(inst, cmd),
         'Non-interactive switch missing from `zypper` command: `zypper install -y`',
         fixOf('Add -y', insertAfter(ctx, inst, cmd, sub, ' -y')),
       );

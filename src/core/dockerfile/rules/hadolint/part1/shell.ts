@@ -1,8 +1,10 @@
 /** hadolint rules about the shell script of RUN: commands, sudo, cd, curl/wget, pipes. */
 import type { Instruction, Stage } from '../../../model';
 import type { Rule, RuleContext, RunCommand } from '../../types';
-import { effective } from '../../util';
-import { basename, commandRange, fixOf, isEditable, operands, runCommands, scriptPosition, withOnbuild } from './util';
+import { allCommands, commandsOf, commandsWhere, effective, sudoCommands, usesProgram } from '../../util';
+import { commandPosition, isEditable } from '../../../commands';
+import { positionalArgs } from '../../../shell';
+import { basename, fixOf } from './util';
 
 /** Commands that make no sense while building an image (hadolint's list, plus `ifconfig` from its message). */
 const INTERACTIVE_OR_SYSTEM = new Set(['free', 'kill', 'mount', 'ps', 'service', 'shutdown', 'ssh', 'top', 'vim', 'ifconfig']);
@@ -19,15 +21,11 @@ export const DL3001: Rule = {
     deviation: '`ifconfig`, named in hadolint\'s own message but missing from its list, is reported too.',
   },
   check(ctx) {
-    for (const inst of withOnbuild(ctx, 'RUN')) {
-      for (const cmd of runCommands(ctx, inst)) {
-        if (INTERACTIVE_OR_SYSTEM.has(cmd.program)) {
-          ctx.report(
-            commandRange(ctx, inst, cmd),
-            'For some bash commands it makes no sense running them in a Docker container like `ssh`, `vim`, `shutdown`, `service`, `ps`, `free`, `top`, `kill`, `mount`, `ifconfig`',
-          );
-        }
-      }
+    for (const { inst, cmd } of commandsWhere(ctx, (program) => INTERACTIVE_OR_SYSTEM.has(program))) {
+      ctx.report(
+        ctx.commandRange(inst, cmd),
+        'For some bash commands it makes no sense running them in a Docker container like `ssh`, `vim`, `shutdown`, `service`, `ps`, `free`, `top`, `kill`, `mount`, `ifconfig`',
+      );
     }
   },
 };
@@ -43,10 +41,8 @@ export const DL3003: Rule = {
     good: 'FROM node:22-slim\nWORKDIR /app\nRUN npm ci\n',
   },
   check(ctx) {
-    for (const inst of withOnbuild(ctx, 'RUN')) {
-      for (const cmd of runCommands(ctx, inst)) {
-        if (cmd.name === 'cd') ctx.report(commandRange(ctx, inst, cmd), 'Use WORKDIR to switch to a directory');
-      }
+    for (const { inst, cmd } of commandsOf(ctx, 'cd')) {
+      if (cmd.name === 'cd') ctx.report(ctx.commandRange(inst, cmd), 'Use WORKDIR to switch to a directory');
     }
   },
 };
@@ -62,22 +58,21 @@ export const DL3004: Rule = {
     good: 'FROM debian:12-slim\nUSER root\nRUN apt-get update\n',
   },
   check(ctx) {
-    for (const inst of withOnbuild(ctx, 'RUN')) {
-      for (const cmd of runCommands(ctx, inst)) {
-        if (!cmd.sudo && cmd.program !== 'sudo') continue;
-        const index = cmd.words.findIndex((w) => w.value === 'sudo');
-        const sudoWord = cmd.words[index];
-        const next = cmd.words[index + 1];
-        // Only a bare `sudo cmd` can be dropped without changing who runs the command.
-        const bare = sudoWord && next && !next.value.startsWith('-') && isEditable(cmd);
-        const start = bare ? scriptPosition(ctx, inst, cmd, sudoWord.start) : undefined;
-        const end = bare ? scriptPosition(ctx, inst, cmd, next.start) : undefined;
-        ctx.report(
-          commandRange(ctx, inst, cmd),
-          'Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to enforce root',
-          fixOf('Remove sudo', start && end ? { range: { start, end }, newText: '' } : undefined),
-        );
-      }
+    if (sudoCommands(ctx).length === 0 && !usesProgram(ctx, 'sudo')) return;
+    for (const { inst, cmd } of allCommands(ctx)) {
+      if (!cmd.sudo && cmd.program !== 'sudo') continue;
+      const index = cmd.words.findIndex((w) => w.value === 'sudo');
+      const sudoWord = cmd.words[index];
+      const next = cmd.words[index + 1];
+      // Only a bare `sudo cmd` can be dropped without changing who runs the command.
+      const bare = sudoWord && next && !next.value.startsWith('-') && isEditable(cmd);
+      const start = bare ? commandPosition(ctx.df, inst, cmd, sudoWord.start) : undefined;
+      const end = bare ? commandPosition(ctx.df, inst, cmd, next.start) : undefined;
+      ctx.report(
+        ctx.commandRange(inst, cmd),
+        'Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to enforce root',
+        fixOf('Remove sudo', start && end ? { range: { start, end }, newText: '' } : undefined),
+      );
     }
   },
 };
@@ -93,14 +88,15 @@ export const DL4001: Rule = {
     good: 'FROM debian:12-slim\nRUN curl -fsSLO https://example.com/a.tgz\nRUN curl -fsSLO https://example.com/b.tgz\n',
   },
   check(ctx) {
+    if (!usesProgram(ctx, 'curl') || !usesProgram(ctx, 'wget')) return;
     for (const stage of ctx.df.stages) {
       const used = new Set<string>();
       for (const inst of stage.instructions) {
         if (inst.keyword !== 'RUN') continue;
-        const tools = runCommands(ctx, inst).filter((c) => c.program === 'curl' || c.program === 'wget');
+        const tools = ctx.commands(inst).filter((c) => c.program === 'curl' || c.program === 'wget');
         for (const t of tools) used.add(t.program);
         const first = tools[0];
-        if (first && used.size >= 2) ctx.report(commandRange(ctx, inst, first), 'Either use Wget or Curl but not both');
+        if (first && used.size >= 2) ctx.report(ctx.commandRange(inst, first), 'Either use Wget or Curl but not both');
       }
     }
   },
@@ -118,13 +114,10 @@ export const DL4005: Rule = {
     deviation: 'Only links whose target path is /bin/sh count: `ln -s /bin/sh /usr/local/bin/sh` creates another name for sh and leaves /bin/sh alone.',
   },
   check(ctx) {
-    for (const inst of withOnbuild(ctx, 'RUN')) {
-      for (const cmd of runCommands(ctx, inst)) {
-        if (cmd.program !== 'ln') continue;
-        const paths = operands(cmd, ['-S', '--suffix', '-t', '--target-directory']);
-        if (paths.length >= 2 && paths[paths.length - 1]?.value === '/bin/sh') {
-          ctx.report(commandRange(ctx, inst, cmd), 'Use SHELL to change the default shell');
-        }
+    for (const { inst, cmd } of commandsOf(ctx, 'ln')) {
+      const paths = positionalArgs(cmd, ['-S', '--suffix', '-t', '--target-directory']);
+      if (paths.length >= 2 && paths[paths.length - 1]?.value === '/bin/sh') {
+        ctx.report(ctx.commandRange(inst, cmd), 'Use SHELL to change the default shell');
       }
     }
   },
@@ -182,17 +175,23 @@ function inheritedMode(stage: Stage, finalMode: ReadonlyMap<number, PipeMode>): 
 }
 
 function reportPipes(ctx: RuleContext, inst: Instruction): void {
-  const commands = runCommands(ctx, inst);
+  // A pipe needs a `|` in the script: most RUNs are decided without reading their commands.
+  const target = effective(inst);
+  if (!target.args.includes('|') && !target.heredocs.some((h) => h.content.includes('|'))) return;
+  const commands = ctx.commands(inst);
   // Each script (arguments, each heredoc body) has its own `set -o pipefail`.
   const scripts = new Map<number | undefined, RunCommand[]>();
-  for (const cmd of commands) scripts.set(cmd.heredoc, [...(scripts.get(cmd.heredoc) ?? []), cmd]);
+  for (const cmd of commands) {
+    const script = scripts.get(cmd.heredoc);
+    if (script) script.push(cmd); else scripts.set(cmd.heredoc, [cmd]);
+  }
   for (const script of scripts.values()) {
     const piped = script.findIndex((c) => c.after === '|');
     const left = script[piped];
     const right = script[piped + 1];
     if (!left || !right || setsPipefailBefore(script, left.start)) continue;
     ctx.report(
-      commandRange(ctx, inst, left, left.start, right.end),
+      ctx.commandRange(inst, left, left.start, right.end),
       'Set the SHELL option -o pipefail before RUN with a pipe in it. If you are using /bin/sh in an alpine image or if your shell is symlinked to busybox then consider explicitly setting your SHELL to /bin/ash, or disable this check',
     );
     return;

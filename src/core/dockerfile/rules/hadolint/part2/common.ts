@@ -1,80 +1,17 @@
 /**
- * Helpers shared by the DL3035-DL3067 rules: RUN instructions (ONBUILD-wrapped ones
- * included), BuildKit cache mounts, command lookups in hadolint's style, and the
- * small text edits the quick fixes are made of.
+ * Helpers shared by the DL3035-DL3067 rules: command lookups in hadolint's style, the
+ * stages that ship, and the small text edits the quick fixes are made of.
  */
 import type { Instruction, Stage } from '../../../model';
-import { argRange, positionInSegments } from '../../../parser';
+import { argRange, positionInSegments } from '../../../positions';
 import type { ShellWord } from '../../../shell';
 import { positionalArgs } from '../../../shell';
 import type { Fix, RuleContext, RunCommand } from '../../types';
-
-/** A RUN as written or wrapped by ONBUILD: `target` holds the flags and the script. */
-export interface RunInstruction {
-  readonly inst: Instruction;
-  readonly target: Instruction;
-}
-
-/** Every RUN of the file, ONBUILD RUN included: both execute a script in some build. */
-export function runInstructions(ctx: RuleContext): RunInstruction[] {
-  const out: RunInstruction[] = [];
-  for (const inst of ctx.df.instructions) {
-    if (inst.keyword === 'RUN') out.push({ inst, target: inst });
-    else if (inst.onbuild?.keyword === 'RUN') out.push({ inst, target: inst.onbuild });
-  }
-  return out;
-}
+import { trimTrailingSlashes } from '../../../mounts';
 
 /** True when the command's offsets point into the instruction's argument text (not exec form, not a heredoc). */
 export function hasArgOffsets(cmd: RunCommand): boolean {
   return cmd.heredoc === undefined;
-}
-
-/** Targets of `--mount=type=cache` and `--mount=type=tmpfs` flags: files there never reach the layer. */
-export function cacheMountTargets(target: Instruction): string[] {
-  const out: string[] = [];
-  for (const flag of target.flags) {
-    if (flag.name !== 'mount' || flag.value === undefined) continue;
-    let type = 'bind';
-    let path: string | undefined;
-    for (const part of flag.value.split(',')) {
-      const eq = part.indexOf('=');
-      const key = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
-      const value = eq < 0 ? '' : stripQuotes(part.slice(eq + 1).trim());
-      if (key === 'type') type = value.toLowerCase();
-      else if (key === 'target' || key === 'dst' || key === 'destination') path = value;
-    }
-    if ((type === 'cache' || type === 'tmpfs') && path !== undefined && path !== '') out.push(trimSlash(path));
-  }
-  return out;
-}
-
-/**
- * True when a cache or tmpfs mount covers a cache directory: the mount target contains
- * one of `fragments` (`.cache/pip` matches `/root/.cache/pip` and `/home/app/.cache/pip`),
- * or it is a parent of the fragment (`/var/cache` covers `/var/cache/dnf`, `/root/.cache` covers `.cache/pip`).
- */
-export function hasCacheMountFor(target: Instruction, fragments: readonly string[]): boolean {
-  for (const mount of cacheMountTargets(target)) {
-    for (const fragment of fragments) {
-      const frag = trimSlash(fragment);
-      if (mount.includes(frag)) return true;
-      if (frag.startsWith('/') && mount.length > 1 && frag.startsWith(`${mount}/`)) return true;
-      // `/root/.cache` covers `.cache/pip` too.
-      const segments = frag.split('/');
-      for (let k = 1; k < segments.length; k++) if (!frag.startsWith('/') && mount.endsWith(`/${segments.slice(0, k).join('/')}`)) return true;
-    }
-  }
-  return false;
-}
-
-function trimSlash(path: string): string {
-  return path.length > 1 && path.endsWith('/') ? path.replace(/\/+$/, '') : path;
-}
-
-function stripQuotes(value: string): string {
-  if (value.length >= 2 && (value.startsWith('"') || value.startsWith("'")) && value.endsWith(value.charAt(0))) return value.slice(1, -1);
-  return value;
 }
 
 /** hadolint's `cmdHasArgs`: the program is one of `programs` and any argument is one of `words`. */
@@ -97,7 +34,7 @@ export function lastIndex(cmds: readonly RunCommand[], test: (cmd: RunCommand) =
 export function removesDir(cmd: RunCommand, dirs: readonly string[]): boolean {
   if (cmd.program !== 'rm') return false;
   return positionalArgs(cmd).some((w) => {
-    const path = trimSlash(w.value.replace(/\/\*+$/, ''));
+    const path = trimTrailingSlashes(w.value.replace(/\/\*+$/, ''));
     return dirs.some((d) => path === d || path.startsWith(`${d}/`));
   });
 }
@@ -113,8 +50,8 @@ export function insertAfterWordFix(ctx: RuleContext, inst: Instruction, cmd: Run
  * mechanical: shell form, no heredoc, no `#` (a comment would swallow the addition) and no
  * trailing operator.
  */
-export function appendCommandFix(run: RunInstruction, title: string, command: string): Fix[] {
-  const { target } = run;
+export function appendCommandFix(inst: Instruction, title: string, command: string): Fix[] {
+  const target = inst.onbuild ?? inst;
   if (target.json || target.heredocs.length > 0 || target.args.includes('#')) return [];
   const script = target.args.trimEnd();
   if (script === '' || /[;&|\\]$/.test(script)) return [];
@@ -141,19 +78,6 @@ export function shipsAsImage(stage: Stage): boolean {
  */
 export function isLeafStage(stage: Stage): boolean {
   return stage.isFinal || stage.usedBy.length === 0;
-}
-
-/** The chain of a stage and the earlier stages it is built `FROM`, nearest first. */
-export function stageChain(stages: readonly Stage[], stage: Stage): Stage[] {
-  const chain: Stage[] = [];
-  let current: Stage | undefined = stage;
-  const seen = new Set<number>();
-  while (current && !seen.has(current.index)) {
-    seen.add(current.index);
-    chain.push(current);
-    current = current.baseStage === undefined ? undefined : stages[current.baseStage];
-  }
-  return chain;
 }
 
 /** Names a variable reference in `text` uses: `$NAME` and `${NAME...}`. */

@@ -7,13 +7,14 @@
  */
 import type { Fix, Rule, RuleContext } from '../../types';
 import type { Instruction } from '../../../model';
-import { parseFrom } from '../../../stages';
+import { parseFrom, stageChain } from '../../../stages';
 import { hasOption } from '../../../shell';
-import { argRange } from '../../../parser';
-import { parseKeyValues, unquote } from '../../../variables';
-import { argsRange, copyPaths, firstLineRange, flagValue, instructionsOf, stageOf } from '../../util';
-import { argsStart, isLeafStage, referencedVariables, runInstructions, stageChain } from './common';
-import { definedBy, namesDefinedBefore } from './definitions';
+import { argRange } from '../../../positions';
+import { unquote } from '../../../variables';
+import { argsRange, firstLineRange, flagValue, instructionsOf, stageOf, usesProgram, withOnbuild } from '../../util';
+import { argsStart, isLeafStage, referencedVariables } from './common';
+import { namesDefinedBefore } from './definitions';
+import { copyPathsOf, keyValuesOf } from '../../../args';
 
 export const DL3043: Rule = {
   code: 'DL3043',
@@ -37,8 +38,14 @@ export const DL3043: Rule = {
 
 /** True when `value` uses `$name` or `${name...}` (`${name}`, `${name:-x}`), not `$name_longer`. */
 export function refersTo(value: string, name: string): boolean {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`\\$(?:\\{${escaped}(?:[}:#%/+?-]|$)|${escaped}(?![A-Za-z0-9_]))`).test(value);
+  for (let i = value.indexOf('$'); i >= 0; i = value.indexOf('$', i + 1)) {
+    if (value.charCodeAt(i + 1) === 123 && value.startsWith(name, i + 2)) {
+      const after = value.charAt(i + 2 + name.length);
+      if (after === '' || '}:#%/+?-'.includes(after)) return true;
+    }
+    if (value.startsWith(name, i + 1) && !/[A-Za-z0-9_]/.test(value.charAt(i + 1 + name.length))) return true;
+  }
+  return false;
 }
 
 export const DL3044: Rule = {
@@ -56,14 +63,15 @@ export const DL3044: Rule = {
     const known = new Set<string>();
     for (const inst of ctx.df.instructions) {
       if (inst.keyword === 'ENV') {
-        const pairs = parseKeyValues(inst.args, true);
-        const selfReferencing = pairs.some((pair, k) =>
+        const pairs = keyValuesOf(inst);
+        // One pair cannot refer to another of the same ENV.
+        const selfReferencing = pairs.length > 1 && pairs.some((pair, k) =>
           !known.has(pair.key) && pairs.some((other, j) => j !== k && other.value !== undefined && refersTo(other.value, pair.key)));
         if (selfReferencing) {
           ctx.report(firstLineRange(inst), 'Do not refer to an environment variable within the same `ENV` statement where it is defined.');
         }
       }
-      for (const name of definedBy(inst)) known.add(name);
+      if (inst.keyword === 'ARG' || inst.keyword === 'ENV') for (const kv of keyValuesOf(inst)) known.add(kv.key);
     }
   },
 };
@@ -84,14 +92,14 @@ export const DL3045: Rule = {
     good: 'FROM node:22-slim\nWORKDIR /usr/src\nCOPY package.json app/\n',
   },
   check(ctx) {
-    for (const inst of instructionsOf(ctx.df.instructions, 'COPY')) {
+    for (const inst of instructionsOf(ctx.df, 'COPY')) {
       const stage = stageOf(ctx.df.stages, inst);
       if (stage) {
         const chain = stageChain(ctx.df.stages, stage);
         const hasWorkdir = chain.some((s) => s.instructions.some((other) => other.keyword === 'WORKDIR' && (s !== stage || other.index < inst.index)));
         if (hasWorkdir) continue;
       }
-      const dest = copyPaths(inst).dest;
+      const dest = copyPathsOf(inst).dest;
       if (dest === undefined || isAbsoluteDestination(unquote(dest))) continue;
       ctx.report(firstLineRange(inst), '`COPY` to a relative destination without `WORKDIR` set.');
     }
@@ -121,12 +129,13 @@ export const DL3046: Rule = {
     deviation: 'Only a numeric UID of six digits or more counts: a UID given by a variable (`-u "$APP_UID"`) is not known to be high.',
   },
   check(ctx) {
-    for (const run of runInstructions(ctx)) {
-      for (const cmd of ctx.commands(run.inst)) {
+    if (!usesProgram(ctx, 'useradd')) return;
+    for (const inst of withOnbuild(ctx.df, 'RUN')) {
+      for (const cmd of ctx.commands(inst)) {
         if (cmd.program !== 'useradd' || hasOption(cmd, '-l', '--no-log-init')) continue;
         const uid = useraddUid(cmd.args);
         if (uid !== undefined && /^\d{6,}$/.test(uid)) {
-          ctx.report(ctx.commandRange(run.inst, cmd), '`useradd` without flag `-l` and high UID will result in excessively large Image.');
+          ctx.report(ctx.commandRange(inst, cmd), '`useradd` without flag `-l` and high UID will result in excessively large Image.');
         }
       }
     }
@@ -144,13 +153,14 @@ export const DL3047: Rule = {
     good: 'FROM debian:12-slim\nRUN wget --progress=dot:giga https://example.com/tool.tar.gz\n',
   },
   check(ctx) {
-    for (const run of runInstructions(ctx)) {
-      for (const cmd of ctx.commands(run.inst)) {
+    if (!usesProgram(ctx, 'wget')) return;
+    for (const inst of withOnbuild(ctx.df, 'RUN')) {
+      for (const cmd of ctx.commands(inst)) {
         if (cmd.program !== 'wget') continue;
         const quiet = hasOption(cmd, '--progress', '-q', '--quiet', '-o', '--output-file', '-a', '--append-output', '--no-verbose')
           || cmd.args.some((a) => a.value === '-nv');
         if (!quiet) {
-          ctx.report(ctx.commandRange(run.inst, cmd),
+          ctx.report(ctx.commandRange(inst, cmd),
             'Avoid use of wget without progress bar. Use `wget --progress=dot:giga <url>`. Or consider using `-q` or `-nv` (shorthands for `--quiet` or `--no-verbose`).');
         }
       }
@@ -309,7 +319,7 @@ export const DL3064: Rule = {
     for (const inst of ctx.df.instructions) {
       const target = inst.onbuild ?? inst;
       if (target.keyword !== 'ARG' && target.keyword !== 'ENV') continue;
-      const hit = parseKeyValues(target.args, target.keyword === 'ENV').find((kv) => looksSensitive(kv.key));
+      const hit = keyValuesOf(target).find((kv) => looksSensitive(kv.key));
       if (hit) ctx.report(argRange(target, hit.offset, hit.key.length), 'Potentially sensitive data should not be used in the `ARG` or `ENV` commands');
     }
   },
@@ -357,8 +367,10 @@ export const DL3066: Rule = {
       const user = unquote(last.args.trim());
       const uid = user.split(':')[0] ?? '';
       if (/^\d+$/.test(uid)) continue;
-      const defined = namesDefinedBefore(ctx.df, last);
-      if (referencedVariables(user).some((n) => defined.has(n))) continue;
+      if (user.includes('$')) {
+        const defined = namesDefinedBefore(ctx.df, last);
+        if (referencedVariables(user).some((n) => defined.has(n))) continue;
+      }
       ctx.report(argsRange(last), 'Non-numeric user-id may not be resolvable by host system');
     }
   },
@@ -378,7 +390,7 @@ export const DL3067: Rule = {
     for (const inst of ctx.df.instructions) {
       const target = inst.onbuild ?? inst;
       if (target.keyword !== 'COPY' || flagValue(target, 'from') === undefined) continue;
-      const { sources, dest } = copyPaths(target);
+      const { sources, dest } = copyPathsOf(target);
       if (dest !== undefined && unquote(dest) === '/' && sources.some((s) => unquote(s) === '/')) {
         ctx.report(firstLineRange(inst), 'Do not copy an entire filesystem from another stage');
       }

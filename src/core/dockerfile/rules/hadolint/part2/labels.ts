@@ -4,12 +4,14 @@
  * (DL3051) and badly formatted labels (DL3052-DL3056, DL3058).
  */
 import type { Instruction, Range } from '../../../model';
-import { argRange } from '../../../parser';
-import { splitWords, unquote } from '../../../variables';
+import { argRange } from '../../../positions';
+import { unquote } from '../../../variables';
 import type { LintOptions, Rule, RuleContext, RuleDoc } from '../../types';
 import { firstLineRange, instructionsOf } from '../../util';
-import { isLeafStage, stageChain } from './common';
+import { isLeafStage } from './common';
+import { stageChain } from '../../../stages';
 import { isValidEmail, isValidGitHash, isValidRfc3339, isValidSemver, isValidSpdx, isValidUrl } from './labelFormats';
+import { wordsOf } from '../../../args';
 
 /** One `key=value` of a LABEL, with where its key and the whole pair are. */
 export interface LabelPair {
@@ -19,9 +21,17 @@ export interface LabelPair {
   readonly range: Range;
 }
 
-/** The pairs of a LABEL: `k=v k2="v 2"`, or the legacy `LABEL key value with spaces`. */
-export function labelPairs(inst: Instruction): LabelPair[] {
-  const words = splitWords(inst.args);
+const pairCache = new WeakMap<Instruction, readonly LabelPair[]>();
+
+/** The pairs of a LABEL: `k=v k2="v 2"`, or the legacy `LABEL key value with spaces`. Cached per instruction. */
+export function labelPairs(inst: Instruction): readonly LabelPair[] {
+  let pairs = pairCache.get(inst);
+  if (!pairs) { pairs = computeLabelPairs(inst); pairCache.set(inst, pairs); }
+  return pairs;
+}
+
+function computeLabelPairs(inst: Instruction): LabelPair[] {
+  const words = wordsOf(inst);
   const first = words[0];
   if (!first) return [];
   if (!first.text.includes('=') && words.length > 1) {
@@ -49,8 +59,8 @@ function withOptions(doc: RuleDoc, options: Partial<LintOptions>): RuleDoc {
   return Object.assign({}, doc, { options });
 }
 
-function labels(ctx: RuleContext): { inst: Instruction; pairs: LabelPair[] }[] {
-  return instructionsOf(ctx.df.instructions, 'LABEL').map((inst) => ({ inst, pairs: labelPairs(inst) }));
+function labels(ctx: RuleContext): { inst: Instruction; pairs: readonly LabelPair[] }[] {
+  return instructionsOf(ctx.df, 'LABEL').map((inst) => ({ inst, pairs: labelPairs(inst) }));
 }
 
 /** Docker's recommended key format: lower-case alphanumerics, `.` and `-`, no reserved namespace. */
@@ -136,6 +146,8 @@ export const DL3051: Rule = {
   }, { labelSchema: { version: 'text' } }),
   check(ctx) {
     const schema = ctx.options.labelSchema;
+    // Only labels of the schema are checked: without one there is nothing to do.
+    if (Object.keys(schema).length === 0) return;
     for (const { pairs } of labels(ctx)) {
       for (const pair of pairs) {
         if (Object.prototype.hasOwnProperty.call(schema, pair.key) && pair.value === '') ctx.report(pair.range, `label \`${pair.key}\` is empty.`);
@@ -160,6 +172,8 @@ function formatRule(code: string, type: string, title: string, why: string, bad:
     doc: withOptions({ why, bad, good, ...(deviation === undefined ? {} : { deviation }) }, { labelSchema: { [labelOf(bad)]: type } }),
     check(ctx) {
       const schema = ctx.options.labelSchema;
+      // Only labels the schema gives this type are checked.
+      if (!Object.values(schema).some((t) => typeof t === 'string' && t.toLowerCase() === type)) return;
       for (const { pairs } of labels(ctx)) {
         for (const pair of pairs) {
           if (Object.prototype.hasOwnProperty.call(schema, pair.key) && schema[pair.key]?.toLowerCase() === type && !valid(pair.value)) {

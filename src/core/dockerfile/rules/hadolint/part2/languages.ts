@@ -5,12 +5,12 @@
 import type { Dockerfile, Instruction } from '../../../model';
 import type { ShellWord } from '../../../shell';
 import { positionalArgs } from '../../../shell';
-import { parseKeyValues } from '../../../variables';
 import type { Rule, RunCommand } from '../../types';
-import { stageOf } from '../../util';
-import {
-  appendCommandFix, cacheMountTargets, hasCacheMountFor, insertAfterWordFix, lastIndex, runInstructions, shipsAsImage, stageChain,
-} from './common';
+import { effective, stageOf, usesProgram, usesProgramWhere, withOnbuild } from '../../util';
+import { appendCommandFix, insertAfterWordFix, lastIndex, shipsAsImage } from './common';
+import { stageChain } from '../../../stages';
+import { throwawayMountCoversFragment, throwawayMountTargets } from '../../../mounts';
+import { keyValuesOf } from '../../../args';
 
 const TRUTHY = /^(1|true|on|yes)$/i;
 
@@ -39,7 +39,7 @@ function envValueBefore(df: Dockerfile, inst: Instruction, name: string): string
     for (const other of s.instructions) {
       if (s === stage && other.index >= inst.index) break;
       if (other.keyword !== 'ENV') continue;
-      for (const kv of parseKeyValues(other.args, true)) if (kv.key === name) value = kv.value ?? '';
+      for (const kv of keyValuesOf(other)) if (kv.key === name) value = kv.value ?? '';
     }
   }
   return value;
@@ -62,18 +62,19 @@ export const DL3042: Rule = {
     deviation: 'A BuildKit cache or tmpfs mount on the pip cache (`--mount=type=cache,target=/root/.cache/pip`) counts like `--no-cache-dir`: the cache then speeds up rebuilds and still never reaches the layer. hadolint reports such RUNs (hadolint issue #497).',
   },
   check(ctx) {
-    for (const run of runInstructions(ctx)) {
-      const installs = ctx.commands(run.inst)
+    if (!usesProgramWhere(ctx, (program) => program.startsWith('pip') || program.startsWith('python'))) return;
+    for (const inst of withOnbuild(ctx.df, 'RUN')) {
+      const installs = ctx.commands(inst)
         .map((cmd) => ({ cmd, install: pipInstallWord(cmd) }))
         .filter((x): x is { cmd: RunCommand; install: ShellWord } => x.install !== undefined && !x.cmd.args.some((a) => a.value === '--no-cache-dir'));
       if (installs.length === 0) continue;
-      if (hasCacheMountFor(run.target, ['.cache/pip'])) continue;
-      if (/PIP_NO_CACHE_DIR=["']?(1|true|on|yes)\b/i.test(scriptText(run.target))) continue;
-      const fromEnv = envValueBefore(ctx.df, run.inst, 'PIP_NO_CACHE_DIR');
+      if (throwawayMountCoversFragment(inst, ['.cache/pip'])) continue;
+      if (/PIP_NO_CACHE_DIR=["']?(1|true|on|yes)\b/i.test(scriptText(effective(inst)))) continue;
+      const fromEnv = envValueBefore(ctx.df, inst, 'PIP_NO_CACHE_DIR');
       if (fromEnv !== undefined && TRUTHY.test(fromEnv)) continue;
       for (const { cmd, install } of installs) {
-        ctx.report(ctx.commandRange(run.inst, cmd), 'Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`',
-          insertAfterWordFix(ctx, run.inst, cmd, install, 'Add --no-cache-dir to pip install', ' --no-cache-dir'));
+        ctx.report(ctx.commandRange(inst, cmd), 'Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`',
+          insertAfterWordFix(ctx, inst, cmd, install, 'Add --no-cache-dir to pip install', ' --no-cache-dir'));
       }
     }
   },
@@ -106,18 +107,19 @@ export const DL3060: Rule = {
     deviation: 'The clean must come after the last `yarn install` of the RUN. A cache mount counts only when it covers the yarn cache (a target containing "yarn", or the `--cache-folder`/YARN_CACHE_FOLDER of the install); hadolint accepts a cache mount on any directory. Like hadolint, stages only read by `COPY --from` are not reported: their cache never ships.',
   },
   check(ctx) {
-    for (const run of runInstructions(ctx)) {
-      const stage = stageOf(ctx.df.stages, run.inst);
+    if (!usesProgram(ctx, 'yarn')) return;
+    for (const inst of withOnbuild(ctx.df, 'RUN')) {
+      const stage = stageOf(ctx.df.stages, inst);
       if (stage && !shipsAsImage(stage)) continue;
-      const cmds = ctx.commands(run.inst);
+      const cmds = ctx.commands(inst);
       const lastInstall = lastIndex(cmds, isYarnInstall);
       if (lastInstall < 0) continue;
       if (lastIndex(cmds, isYarnCacheClean) > lastInstall) continue;
       const install = cmds[lastInstall] as RunCommand;
       const folders = yarnCacheFolders(install);
-      if (cacheMountTargets(run.target).some((t) => t.toLowerCase().includes('yarn') || folders.includes(t))) continue;
-      ctx.report(ctx.commandRange(run.inst, install), '`yarn cache clean` missing after `yarn install` was run.',
-        appendCommandFix(run, 'Add `yarn cache clean` at the end of the RUN', `${install.sudo ? 'sudo ' : ''}yarn cache clean`));
+      if (throwawayMountTargets(inst).some((t) => t.toLowerCase().includes('yarn') || folders.includes(t))) continue;
+      ctx.report(ctx.commandRange(inst, install), '`yarn cache clean` missing after `yarn install` was run.',
+        appendCommandFix(inst, 'Add `yarn cache clean` at the end of the RUN', `${install.sudo ? 'sudo ' : ''}yarn cache clean`));
     }
   },
 };
@@ -169,10 +171,11 @@ export const DL3062: Rule = {
     deviation: 'Each go command is checked on its own (hadolint skips `go install` packages when the same RUN also has a `go run`). `@upgrade`, `@patch`, `@master`, `@main` and `@HEAD` float like `@latest`; `.go` files are local like `./...`; values of flags such as `-tags <list>` are not taken for packages.',
   },
   check(ctx) {
-    for (const run of runInstructions(ctx)) {
-      for (const cmd of ctx.commands(run.inst)) {
+    if (!usesProgram(ctx, 'go')) return;
+    for (const inst of withOnbuild(ctx.df, 'RUN')) {
+      for (const cmd of ctx.commands(inst)) {
         if (goPackages(cmd).some((w) => !goPackagePinned(w.value))) {
-          ctx.report(ctx.commandRange(run.inst, cmd), 'Pin versions in go. Instead of `go install <package>` use `go install <package>@<version>`');
+          ctx.report(ctx.commandRange(inst, cmd), 'Pin versions in go. Instead of `go install <package>` use `go install <package>@<version>`');
         }
       }
     }

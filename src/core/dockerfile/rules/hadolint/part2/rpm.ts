@@ -5,11 +5,10 @@
 import type { ShellWord } from '../../../shell';
 import { hasOption } from '../../../shell';
 import type { Rule, RunCommand } from '../../types';
-import {
-  appendCommandFix, findArg, hasAnyArg, hasCacheMountFor, insertAfterWordFix, lastIndex, referencedVariables, removesDir,
-  runInstructions,
-} from './common';
+import { usesProgram, withOnbuild } from '../../util';
+import { appendCommandFix, findArg, hasAnyArg, insertAfterWordFix, lastIndex, referencedVariables, removesDir } from './common';
 import { namesDefinedBefore } from './definitions';
+import { throwawayMountCoversFragment } from '../../../mounts';
 
 const ZYPPER = ['zypper'];
 const DNF = ['dnf', 'microdnf'];
@@ -46,9 +45,10 @@ export const DL3035: Rule = {
     good: 'FROM opensuse/leap:15.6\nRUN zypper --non-interactive patch\n',
   },
   check(ctx) {
-    for (const run of runInstructions(ctx)) {
-      for (const cmd of ctx.commands(run.inst)) {
-        if (hasAnyArg(cmd, ZYPPER, ['dist-upgrade', 'dup'])) ctx.report(ctx.commandRange(run.inst, cmd), 'Do not use `zypper dist-upgrade`.');
+    if (!usesProgram(ctx, 'zypper')) return;
+    for (const inst of withOnbuild(ctx.df, 'RUN')) {
+      for (const cmd of ctx.commands(inst)) {
+        if (hasAnyArg(cmd, ZYPPER, ['dist-upgrade', 'dup'])) ctx.report(ctx.commandRange(inst, cmd), 'Do not use `zypper dist-upgrade`.');
       }
     }
   },
@@ -66,15 +66,16 @@ export const DL3036: Rule = {
     deviation: 'A BuildKit cache or tmpfs mount on /var/cache/zypp and `rm -rf /var/cache/zypp` count as cleanup. The clean must come after the last install of the RUN (a clean before an install removes nothing).',
   },
   check(ctx) {
-    for (const run of runInstructions(ctx)) {
-      const cmds = ctx.commands(run.inst);
+    if (!usesProgram(ctx, 'zypper')) return;
+    for (const inst of withOnbuild(ctx.df, 'RUN')) {
+      const cmds = ctx.commands(inst);
       const lastInstall = lastIndex(cmds, isZypperInstall);
-      if (lastInstall < 0 || hasCacheMountFor(run.target, ZYPPER_CACHE)) continue;
+      if (lastInstall < 0 || throwawayMountCoversFragment(inst, ZYPPER_CACHE)) continue;
       const lastClean = lastIndex(cmds, (c) => hasAnyArg(c, ZYPPER, ['clean', 'cc']) || removesDir(c, ZYPPER_CACHE));
       if (lastClean > lastInstall) continue;
       const install = cmds[lastInstall] as RunCommand;
-      ctx.report(ctx.commandRange(run.inst, install), '`zypper clean` missing after zypper use.',
-        appendCommandFix(run, 'Add `zypper clean --all` at the end of the RUN', `${install.sudo ? 'sudo ' : ''}zypper clean --all`));
+      ctx.report(ctx.commandRange(inst, install), '`zypper clean` missing after zypper use.',
+        appendCommandFix(inst, 'Add `zypper clean --all` at the end of the RUN', `${install.sudo ? 'sudo ' : ''}zypper clean --all`));
     }
   },
 };
@@ -94,12 +95,13 @@ export const DL3037: Rule = {
     deviation: 'Only the words after `install`/`in` are packages: values of options such as `--from <repo>` are not taken for unpinned packages.',
   },
   check(ctx) {
-    for (const run of runInstructions(ctx)) {
-      for (const cmd of ctx.commands(run.inst)) {
+    if (!usesProgram(ctx, 'zypper')) return;
+    for (const inst of withOnbuild(ctx.df, 'RUN')) {
+      for (const cmd of ctx.commands(inst)) {
         const sub = isZypperInstall(cmd) ? findArg(cmd, ['install', 'in']) : undefined;
         if (!sub) continue;
         const unpinned = packagesAfter(cmd, sub, ZYPPER_VALUE_OPTIONS).filter((p) => !/[=<>]/.test(p.value) && !p.value.endsWith('.rpm'));
-        if (unpinned.length > 0) ctx.report(ctx.commandRange(run.inst, cmd), 'Specify version with `zypper install -y <package>=<version>`.');
+        if (unpinned.length > 0) ctx.report(ctx.commandRange(inst, cmd), 'Specify version with `zypper install -y <package>=<version>`.');
       }
     }
   },
@@ -116,12 +118,13 @@ export const DL3038: Rule = {
     good: 'FROM fedora:40\nRUN dnf install -y httpd-2.4.62 && dnf clean all\n',
   },
   check(ctx) {
-    for (const run of runInstructions(ctx)) {
-      for (const cmd of ctx.commands(run.inst)) {
+    if (!usesProgram(ctx, 'dnf', 'microdnf')) return;
+    for (const inst of withOnbuild(ctx.df, 'RUN')) {
+      for (const cmd of ctx.commands(inst)) {
         const sub = DNF.includes(cmd.program) ? findArg(cmd, ['install', 'groupinstall', 'localinstall']) : undefined;
         if (!sub || hasOption(cmd, '-y', '--assumeyes')) continue;
-        ctx.report(ctx.commandRange(run.inst, cmd), 'Use the -y switch to avoid manual input `dnf install -y <package>`',
-          insertAfterWordFix(ctx, run.inst, cmd, sub, 'Add -y', ' -y'));
+        ctx.report(ctx.commandRange(inst, cmd), 'Use the -y switch to avoid manual input `dnf install -y <package>`',
+          insertAfterWordFix(ctx, inst, cmd, sub, 'Add -y', ' -y'));
       }
     }
   },
@@ -139,9 +142,10 @@ export const DL3040: Rule = {
     deviation: 'A BuildKit cache or tmpfs mount on the dnf cache (/var/cache/dnf, /var/cache/libdnf5, /var/cache/yum) and `rm -rf` of those directories count as cleanup. The clean must come after the last install of the RUN.',
   },
   check(ctx) {
-    for (const run of runInstructions(ctx)) {
-      if (hasCacheMountFor(run.target, DNF_CACHE)) continue;
-      const cmds = ctx.commands(run.inst);
+    if (!usesProgram(ctx, 'dnf', 'microdnf')) return;
+    for (const inst of withOnbuild(ctx.df, 'RUN')) {
+      if (throwawayMountCoversFragment(inst, DNF_CACHE)) continue;
+      const cmds = ctx.commands(inst);
       // hadolint checks dnf and microdnf separately: `microdnf clean all` does not clean after `dnf install`.
       for (const program of DNF) {
         const lastInstall = lastIndex(cmds, (c) => c.program === program && c.args.some((a) => a.value === 'install'));
@@ -149,8 +153,8 @@ export const DL3040: Rule = {
         const lastClean = lastIndex(cmds, (c) => (c.program === program && c.args.some((a) => a.value === 'clean')) || removesDir(c, DNF_CACHE));
         if (lastClean > lastInstall) continue;
         const install = cmds[lastInstall] as RunCommand;
-        ctx.report(ctx.commandRange(run.inst, install), '`dnf clean all` missing after dnf command.',
-          appendCommandFix(run, `Add \`${program} clean all\` at the end of the RUN`, `${install.sudo ? 'sudo ' : ''}${program} clean all`));
+        ctx.report(ctx.commandRange(inst, install), '`dnf clean all` missing after dnf command.',
+          appendCommandFix(inst, `Add \`${program} clean all\` at the end of the RUN`, `${install.sudo ? 'sudo ' : ''}${program} clean all`));
       }
     }
   },
@@ -184,19 +188,20 @@ export const DL3041: Rule = {
     deviation: 'Values of options such as `--enablerepo <repo>` are not taken for packages. A package written with a variable (`nginx-$NGINX_VERSION`) counts as pinned when an ARG or ENV in scope defines it, `$NAME` as well as `${NAME}`.',
   },
   check(ctx) {
-    for (const run of runInstructions(ctx)) {
+    if (!usesProgram(ctx, 'dnf', 'microdnf')) return;
+    for (const inst of withOnbuild(ctx.df, 'RUN')) {
       let defined: Set<string> | undefined;
-      for (const cmd of ctx.commands(run.inst)) {
+      for (const cmd of ctx.commands(inst)) {
         if (!DNF.includes(cmd.program)) continue;
         const sub = findArg(cmd, ['install']);
         if (!sub) continue;
         const isModule = cmd.args.some((a) => a.value === 'module');
         if (!isModule && cmd.args.some((a) => a.value === 'group')) continue;
         const words = packagesAfter(cmd, sub, DNF_VALUE_OPTIONS).filter((w) => w.value !== 'install' && w.value !== 'module');
-        defined ??= namesDefinedBefore(ctx.df, run.inst);
+        defined ??= namesDefinedBefore(ctx.df, inst);
         const names = defined;
         const pinned = (w: ShellWord): boolean => (isModule ? w.value.includes(':') : dnfPackagePinned(w.value, names));
-        if (!words.every(pinned)) ctx.report(ctx.commandRange(run.inst, cmd), 'Specify version with `dnf install -y <package>-<version>`.');
+        if (!words.every(pinned)) ctx.report(ctx.commandRange(inst, cmd), 'Specify version with `dnf install -y <package>-<version>`.');
       }
     }
   },
