@@ -3,33 +3,16 @@
 // and always stops what it started. A part that cannot start fails the run with the reason.
 //   node scripts/run-integration-tests.mjs [--tap=FILE] [substring filters...]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { dockerStatus, startDocker, stopDocker } from './services/docker.mjs';
+import { testRun } from './lib/nodeTests.mjs';
 
-function collect(dir) {
-  const out = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...collect(p));
-    else if (name.endsWith('.test.ts')) out.push(p);
-  }
-  return out;
-}
-
-const args = process.argv.slice(2);
-const tap = args.find((a) => a.startsWith('--tap='))?.slice(6);
-const filter = args.filter((a) => !a.startsWith('--'));
-const files = collect('test/integration').sort();
-const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
+const { files: selected, reporters } = testRun('test/integration');
 
 const wasRunning = (await dockerStatus()).running;
 let status = 1;
 try {
   const state = await startDocker();
   console.log(`integration: private engine ${state.dockerd.host}, registries ${state.registries.open.address} (open) and ${state.registries.auth.address} (auth); ${state.reused ? 'reused' : `started in ${state.startMs} ms`}`);
-  const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout'];
-  if (tap) reporters.push('--test-reporter=tap', `--test-reporter-destination=${tap}`);
   // One file at a time: the fault tests freeze and restart the shared engine.
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', ...reporters, ...selected], {
     stdio: 'inherit',
