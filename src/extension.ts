@@ -1,5 +1,5 @@
 // Berth's entry point: activate() wires the editor features and returns at once. Heavy
-// work (linting, later the Docker and Kubernetes SDKs) starts on first use.
+// work (the lint worker, the Docker SDK bundle) starts on first use.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LintService } from './clients/lint/lintService';
