@@ -2,7 +2,10 @@
 // - dist/extension.js: activation bundle (vscode layer + core); no heavy SDK.
 // - dist/lintWorker.js: the linter in a worker thread, off the extension host's event loop.
 // - dist/cli.js: the `berth` command-line linter.
-// - dist/clients.js (when present): dockerode / client-node adapters, required on first use.
+// - dist/clients.js: the dockerode adapters, required on the first Docker action.
+// - dist/kube.js: the @kubernetes/client-node adapters, required when the Clusters view
+//   is first shown or a Kubernetes command runs.
+// - dist/webview/logs.js: the log panel's browser code (iife, no Node).
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
 
@@ -28,6 +31,12 @@ const entries = [
 ];
 if (existsSync('src/clients/index.ts')) {
   entries.push({ entryPoints: ['src/clients/index.ts'], outfile: 'dist/clients.js', external: ['vscode', 'cpu-features', '*.node'] });
+}
+if (existsSync('src/clients/kube/index.ts')) {
+  entries.push({ entryPoints: ['src/clients/kube/index.ts'], outfile: 'dist/kube.js', external: ['vscode'] });
+}
+if (existsSync('src/webview/logs/main.ts')) {
+  entries.push({ entryPoints: ['src/webview/logs/main.ts'], outfile: 'dist/webview/logs.js', platform: 'browser', format: 'iife', target: 'es2022' });
 }
 if (existsSync('test/host/index.ts') && !production) {
   entries.push({ entryPoints: ['test/host/index.ts'], outfile: 'dist/hostTests.js', external: ['vscode'] });

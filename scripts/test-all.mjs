@@ -64,7 +64,29 @@ if (!unitOnly) {
   if (!integrationOk) problems.push('integration tests');
 }
 
-// 4. End-to-end in real VS Code.
+// 4a. The webviews' browser code in headless Chromium (hostile text, CSP, 100,000 lines): each
+// runner ends with its own `N passed, N failed` line, which is what is counted.
+if (!unitOnly) {
+  for (const runner of ['test/webview/run.mjs', 'test/webview/rollout.mjs'].filter((f) => existsSync(f))) {
+    console.log(`\n=== webview tests: node ${runner}`);
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [runner], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+    process.stdout.write(r.stdout ?? '');
+    const summary = /^(\d+) passed, (\d+) failed$/m.exec(r.stdout ?? '');
+    console.log(`=== webview tests ${runner}: ${r.status === 0 ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (summary) {
+      passed += Number(summary[1]);
+      failed += Number(summary[2]);
+      if (Number(summary[1]) === 0) { failed++; problems.push(`${runner} ran nothing`); }
+    } else {
+      failed++;
+      problems.push(`${runner} printed no summary`);
+    }
+    if (r.status !== 0) problems.push(runner);
+  }
+}
+
+// 4b. End-to-end in real VS Code.
 if (!unitOnly) {
   const report = 'test-results/e2e/report.json';
   rmSync(report, { force: true });

@@ -1,5 +1,5 @@
 // Berth's entry point: activate() wires the editor features and returns at once. Heavy
-// work (the lint worker, the Docker SDK bundle) starts on first use.
+// work (the lint worker, the Docker and Kubernetes SDK bundles) starts on first use.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LintService } from './clients/lint/lintService';
@@ -8,6 +8,8 @@ import { DockerfileActions } from './vscode/dockerfileActions';
 import { DockerfileLenses } from './vscode/dockerfileLenses';
 import { DockerfileLinter, isDockerfile, ruleDocUri } from './vscode/dockerfileLint';
 import { registerDocker } from './vscode/docker/index';
+import { registerKube } from './vscode/kube/index';
+import { registerLogPanel } from './vscode/kube/logPanel';
 import { Logger } from './vscode/logger';
 
 let activationMs = 0;
@@ -46,6 +48,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const sizeLenses = registerDocker(context, logger);
   lenses.measuredBase = (uri, stageIndex) => sizeLenses.recordFor(uri)?.current.stages.some((s) => s.stageIndex === stageIndex && s.baseImage !== undefined) ?? false;
   context.subscriptions.push(sizeLenses.onDidChangeCodeLenses(() => { lenses.refresh(); }));
+  // The Clusters view and the log panel: dist/kube.js is required when the view is first shown.
+  const kube = registerKube(context, logger);
+  registerLogPanel(context, logger, kube.provider);
   registerCommand(context, logger, 'berth.internal.activationTime', () => activationMs);
 
   activationMs = performance.now() - started;

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { startCodeServer, linkExtension, writeUserSettings, QUIET_SETTINGS, extensionIdentity } from '../../scripts/vscode/codeServer.mjs';
 import { ensureCodeServer, ensureChromium } from '../../scripts/vscode/ensure.mjs';
 import { dockerEnv, dockerStatus, startDocker, stopDocker } from '../../scripts/services/docker.mjs';
+import { sandboxProcessEnv, sandboxStatus, startSandbox, stopSandbox } from '../../scripts/services/k8s.mjs';
 import { scenarios } from './scenarios.mjs';
 import { openWorkbench } from './workbench.mjs';
 
@@ -54,6 +55,8 @@ const { chromium } = requireFromRepo('playwright-core');
 const live = { server: undefined, browser: undefined };
 // The private Docker engine and registries, when this run started them (scenarios with `services: ['docker']`).
 let startedDocker = false;
+// The Kubernetes sandbox, when this run started it (scenarios with `services: ['k8s']`).
+let startedSandbox = false;
 async function stopLive() {
   const { server, browser } = live;
   live.server = undefined;
@@ -67,6 +70,7 @@ async function abort(reason, code = 1) {
   console.error(`e2e: ${reason}`);
   await stopLive();
   if (startedDocker) await stopDocker({ quiet: true }).catch(() => undefined);
+  if (startedSandbox) await stopSandbox({ quiet: true }).catch(() => undefined);
   process.exit(code);
 }
 process.on('SIGINT', () => void abort('interrupted', 130));
@@ -107,7 +111,12 @@ async function runScenario(scenario, setup, attempt) {
       userDataDir: dirs.userDataDir,
       folder: dirs.workspace,
       trust: scenario.server?.trust ?? true,
-      env: { ...(scenario.services?.includes('docker') ? dockerEnv(setup.docker) : {}), ...(scenario.server?.env?.(dirs) ?? {}) },
+      env: {
+        ...(scenario.services?.includes('docker') ? dockerEnv(setup.docker) : {}),
+        // VS Code sees only the sandbox's kubeconfig (and its kubectl): never the user's clusters.
+        ...(scenario.services?.includes('k8s') ? sandboxProcessEnv(setup.k8s, { withFaults: scenario.withFaultContexts === true }) : {}),
+        ...(scenario.server?.env?.(dirs, setup) ?? {}),
+      },
       onLog: (line) => log(`[code-server] ${line}`),
     });
     live.browser = await chromium.launch({ executablePath: setup.chromium, args: BROWSER_ARGS, headless: true, timeout: 60_000 });
@@ -127,6 +136,7 @@ async function runScenario(scenario, setup, attempt) {
       server: live.server,
       extension: { ...setup.extension, dir: extensionDir },
       docker: setup.docker,
+      k8s: setup.k8s,
       log,
       // screenshot() takes the scenario's own picture now (kept unless the scenario fails later);
       // screenshot('step') an extra one, <id>-step.png.
@@ -213,6 +223,14 @@ async function main() {
     console.log(`e2e: private Docker engine ${setup.docker.dockerd.host} (${setup.docker.reused ? 'reused' : `started in ${setup.docker.startMs} ms`})`);
   }
 
+  if (selected.some((s) => s.services?.includes('k8s'))) {
+    const wasRunning = (await sandboxStatus()).running;
+    const t0 = performance.now();
+    setup.k8s = await startSandbox();
+    startedSandbox = !wasRunning;
+    console.log(`e2e: Kubernetes sandbox ${setup.k8s.server} (${setup.k8s.reused ? 'reused' : `started in ${seconds(performance.now() - t0)}`})`);
+  }
+
   const report = [];
   for (const scenario of selected) {
     const t0 = performance.now();
@@ -236,6 +254,7 @@ async function main() {
   if (!keep) rmSync(setup.runRoot, { recursive: true, force: true });
   else console.log(`e2e: kept ${setup.runRoot}`);
   if (startedDocker) await stopDocker({ quiet: true });
+  if (startedSandbox) await stopSandbox({ quiet: true });
 
   const passed = report.filter((r) => r.status === 'passed').length;
   const failed = report.length - passed;

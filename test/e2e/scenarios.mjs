@@ -20,6 +20,7 @@ import {
   sleep,
   waitForProblems,
 } from './workbench.mjs';
+import { kubeScenarios } from './kubeScenarios.mjs';
 
 const SIZE = /\d+(?:\.\d+)?\s?(?:kB|MB|GB)\b/;
 
@@ -668,3 +669,5 @@ scenarios.push({
     return `removed ${doomed}:1 after a confirmation naming it; pruned dangling ${shortId} after a confirmation listing it`;
   },
 });
+
+scenarios.push(...kubeScenarios);
