@@ -9,3 +9,6 @@ export { loadKubeconfig, toKubeFailure };
 /** The module as the vscode layer sees it. */
 export const kubeClients: KubeClientsModule = { loadKubeconfig, toKubeFailure };
 export { setContextNamespace, setCurrentContext } from './kubeconfigWrite';
+
+// The Helm adapters share the bundle: they read releases through the Kubernetes connection.
+export { helmClients, HelmError, isHelmError } from '../helm/index';

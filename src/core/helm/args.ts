@@ -10,7 +10,7 @@
  *
  * Flags that differ between Helm 3 and Helm 4, checked against `helm <cmd> --help` and real runs
  * of v3.19.5 and v4.3.1 (every builder's output is run through both binaries in
- * test/unit/helm/args.test.ts when they are installed), and for the deprecations in the helm/helm
+ * test/integration/helm/args.test.ts), and for the deprecations in the helm/helm
  * v4 sources (pkg/cmd/install.go and upgrade.go: `MarkDeprecated("atomic", "use
  * --rollback-on-failure instead")`, `MarkDeprecated("force", "use --force-replace instead")`):
  *
