@@ -14,6 +14,11 @@
 //   --with-docker    a private Docker engine and registries for the Images view (scripts/services/docker.mjs);
 //                    on by default when this machine can run dockerd (Linux, root)
 //   --no-docker      leave Docker out (Berth then uses your own DOCKER_HOST / context, if any)
+//   --with-cluster   a private Kubernetes control plane (scripts/services/k8s.mjs: Kubernetes 1.34 with kwok
+//                    on 127.0.0.1) for the Clusters and Releases views and the log panel, with a demo namespace
+//                    `shop` (the demo's chart installed with helm 3, its manifests applied, log lines flowing);
+//                    on by default when Go is available. The first start builds the binaries (~10 min on 2 cores).
+//   --no-cluster     leave Kubernetes out (Berth then reads your own KUBECONFIG)
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -21,25 +26,21 @@ import { fileURLToPath } from 'node:url';
 import { cacheRoot, ensureCodeServer } from './vscode/ensure.mjs';
 import { QUIET_SETTINGS, extensionIdentity, linkExtension, startCodeServer, writeUserSettings } from './vscode/codeServer.mjs';
 import { canRunDocker, dockerEnv, dockerStatus, startDocker, stopDocker } from './services/docker.mjs';
+import { sandboxProcessEnv, sandboxStatus, startSandbox, stopSandbox } from './services/k8s.mjs';
+import { ensureHelm } from './services/helm.mjs';
+import { seedDemoCluster } from './services/demoCluster.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const demo = join(repo, 'demo');
 
-// Options that later issues bring. Each will start a private service and hand its address to
-// Berth through the environment of VS Code (see `services` below). Until then they are refused
-// rather than silently ignored.
-const PLANNED = {
-  '--with-cluster': 'a private Kubernetes control plane for the Clusters and Releases views (comes with the Kubernetes issue)',
-};
-
 function usage(message) {
   if (message) console.error(`start: ${message}`);
-  console.error('usage: npm start -- [--code-server] [--port <n>] [--restricted] [--no-build] [--fresh] [--with-docker | --no-docker]');
+  console.error('usage: npm start -- [--code-server] [--port <n>] [--restricted] [--no-build] [--fresh] [--with-docker | --no-docker] [--with-cluster | --no-cluster]');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const options = { codeServer: false, port: undefined, restricted: false, build: true, fresh: false, docker: undefined };
+  const options = { codeServer: false, port: undefined, restricted: false, build: true, fresh: false, docker: undefined, cluster: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--code-server') options.codeServer = true;
@@ -48,13 +49,12 @@ function parseArgs(argv) {
     else if (arg === '--fresh') options.fresh = true;
     else if (arg === '--with-docker') options.docker = true;
     else if (arg === '--no-docker') options.docker = false;
+    else if (arg === '--with-cluster') options.cluster = true;
+    else if (arg === '--no-cluster') options.cluster = false;
     else if (arg === '--port') {
       const port = Number(argv[++i]);
       if (!Number.isInteger(port) || port < 1 || port > 65535) usage(`--port needs a port number`);
       options.port = port;
-    } else if (arg in PLANNED) {
-      console.error(`start: ${arg} is not available yet: ${PLANNED[arg]}. Nothing was started.`);
-      process.exit(2);
     } else if (arg === '--help' || arg === '-h') usage();
     else usage(`unknown option ${arg}`);
   }
@@ -80,7 +80,7 @@ function findDesktopCode() {
 
 /**
  * Private services started before VS Code; each returns the environment Berth should see and a
- * stop function. `--with-cluster` will add its own here.
+ * stop function.
  */
 const services = [];
 
@@ -96,6 +96,34 @@ const dockerService = {
   },
 };
 
+/** The Kubernetes sandbox with the demo namespace; VS Code sees only its kubeconfig. */
+const clusterService = {
+  name: 'Kubernetes sandbox',
+  async start() {
+    const wasRunning = (await sandboxStatus()).running;
+    const started = Date.now();
+    const env = await startSandbox();
+    console.log(`start: Kubernetes sandbox ${env.server} (${env.reused ? 'reused' : `started in ${((Date.now() - started) / 1000).toFixed(1)} s`}); kubeconfig ${env.kubeconfig}`);
+    const helm = await ensureHelm();
+    const seeded = await seedDemoCluster({ env, helm: helm.paths.v3, demo });
+    console.log(`start: demo namespace ${seeded.namespace}: ${seeded.summary}`);
+    const processEnv = sandboxProcessEnv(env);
+    return {
+      env: { ...processEnv, PATH: `${dirname(helm.paths.v3)}${delimiter}${processEnv.PATH}` },
+      stop: async () => {
+        seeded.stop();
+        if (!wasRunning) await stopSandbox();
+      },
+    };
+  },
+};
+
+/** Go is what the sandbox needs to build its binaries; cached binaries need nothing. */
+function canRunCluster() {
+  const go = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' });
+  return go.status === 0 ? { ok: true } : { ok: false, reason: 'Go is not on PATH (it builds the Kubernetes binaries)' };
+}
+
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const { id, version } = extensionIdentity(repo);
@@ -106,6 +134,14 @@ async function main() {
   }
   if (options.docker ?? dockerPossible.ok) services.push(dockerService);
   else if (options.docker === undefined) console.log(`start: no private Docker engine (${dockerPossible.reason}); Berth uses your DOCKER_HOST / Docker context`);
+
+  const clusterPossible = canRunCluster();
+  if (options.cluster === true && !clusterPossible.ok) {
+    console.error(`start: --with-cluster: ${clusterPossible.reason}. Nothing was started.`);
+    process.exit(2);
+  }
+  if (options.cluster ?? clusterPossible.ok) services.push(clusterService);
+  else if (options.cluster === undefined) console.log(`start: no Kubernetes sandbox (${clusterPossible.reason}); Berth reads your KUBECONFIG`);
 
   if (options.build) {
     console.log('start: npm run build');
@@ -124,7 +160,7 @@ async function main() {
       Object.assign(serviceEnv, started.env);
       stops.push(started.stop);
     } catch (error) {
-      // The demo still opens: the Images view then says why Docker is not there.
+      // The demo still opens: the Images and Clusters views then say what is missing.
       console.error(`start: the ${service.name} service did not start: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
