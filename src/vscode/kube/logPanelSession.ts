@@ -6,6 +6,9 @@ import type { LogLine } from '../../clients/kube/api';
 import type { KubeFailure } from '../../core/kube/types';
 import { Batcher } from '../../core/logs/batcher';
 import { RingBuffer } from '../../core/logs/buffer';
+
+/** Characters a panel's host buffer holds at most (~128 MiB as UTF-16), besides its line cap. */
+export const HOST_BUFFER_MAX_CHARS = 64 * 1024 * 1024;
 import { parseWebviewMessage } from '../../core/logs/protocol';
 import type { HostMessage, StreamOptions, StreamState, WebviewMessage, WireLine, WireSource } from '../../core/logs/protocol';
 
@@ -163,7 +166,8 @@ export class LogSession {
     this.batchIntervalMs = config.batchIntervalMs ?? 50;
     this.batchMaxLines = config.batchMaxLines ?? 5000;
     this.statusIntervalMs = config.statusIntervalMs ?? 250;
-    this.buffer = new RingBuffer<WireLine>(this.maxLines);
+    // Lines can be up to 1 MiB each: a character budget keeps memory bounded whatever their length.
+    this.buffer = new RingBuffer<WireLine>(this.maxLines, { maxWeight: HOST_BUFFER_MAX_CHARS, weigh: (line) => line.x.length + 64 });
   }
 
   /** Starts the streams (once; later changes go through `restart`). */

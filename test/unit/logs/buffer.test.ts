@@ -91,3 +91,33 @@ describe('RingBuffer', () => {
     assert.throws(() => new RingBuffer(2.5), RangeError);
   });
 });
+
+describe('RingBuffer with a weight bound', () => {
+  it('evicts the oldest items while the held weight is over the bound, and counts them as dropped', () => {
+    const buffer = new RingBuffer<string>(100, { maxWeight: 10, weigh: (s) => s.length });
+    buffer.pushAll(['aaaa', 'bbbb', 'cc']);
+    assert.deepEqual(buffer.toArray(), ['aaaa', 'bbbb', 'cc']);
+    buffer.push('dddddd');
+    assert.deepEqual(buffer.toArray(), ['cc', 'dddddd']);
+    assert.equal(buffer.dropped, 2);
+  });
+
+  it('keeps the newest item even when it alone is over the bound', () => {
+    const buffer = new RingBuffer<string>(5, { maxWeight: 3, weigh: (s) => s.length });
+    buffer.push('a');
+    buffer.push('0123456789');
+    assert.deepEqual(buffer.toArray(), ['0123456789']);
+    assert.equal(buffer.dropped, 1);
+  });
+
+  it('still honours the item capacity, and a large batch keeps only what both bounds allow', () => {
+    const buffer = new RingBuffer<string>(3, { maxWeight: 1000, weigh: (s) => s.length });
+    buffer.pushAll(['1', '2', '3', '4', '5']);
+    assert.deepEqual(buffer.toArray(), ['3', '4', '5']);
+    assert.equal(buffer.dropped, 2);
+    buffer.clear();
+    assert.equal(buffer.size, 0);
+    buffer.pushAll(['x'.repeat(600), 'y'.repeat(600)]);
+    assert.equal(buffer.size, 1);
+  });
+});
