@@ -37,6 +37,9 @@ interface SavedState {
 
 /** Until the host says otherwise (init), the panel keeps this many lines. */
 const DEFAULT_MAX_LINES = 50_000;
+/** Characters of log text the view keeps at most, besides the line cap (lines may be 1 MiB each). */
+const MAX_CHARS = 64 * 1024 * 1024;
+const bounded = (maxLines: number): RingBuffer<LogEntry> => new RingBuffer<LogEntry>(maxLines, { maxWeight: MAX_CHARS, weigh: (entry) => entry.line.x.length + 64 });
 /** The most lines a host may ask the panel to keep (the berth.logs.maxLines setting's maximum). */
 const MAX_LINES = 1_000_000;
 /** Typing in a filter box refilters after this pause, not on every key. */
@@ -92,7 +95,7 @@ export class LogPanel {
   private readonly countBox: HTMLElement;
   private readonly noticeBox: HTMLElement;
 
-  private buffer = new RingBuffer<LogEntry>(DEFAULT_MAX_LINES);
+  private buffer = bounded(DEFAULT_MAX_LINES);
   private readonly view = new ViewWindow();
   private nextSeq = 0;
   private sources: WireSource[] = [];
@@ -177,7 +180,7 @@ export class LogPanel {
   private init(message: Extract<HostMessage, { type: 'init' }>): void {
     if (typeof message.title === 'string') document.title = message.title.slice(0, 200);
     const maxLines = Number.isInteger(message.maxLines) && message.maxLines > 0 ? Math.min(message.maxLines, MAX_LINES) : DEFAULT_MAX_LINES;
-    this.buffer = new RingBuffer<LogEntry>(maxLines);
+    this.buffer = bounded(maxLines);
     this.view.reset([]);
     this.hostDropped = 0;
     if (typeof message.options === 'object' && message.options !== null) this.options = { ...message.options };
