@@ -788,8 +788,75 @@ process.stdout.write(JSON.stringify(credential) + '\\n');
 `);
 }
 
+// Berth's own pod stages, for rollouts that stall or can be watched progressing. kwok picks among the
+// stages whose selectors match by weight, and drops zero-weight candidates as soon as one has a positive
+// weight (pkg/utils/lifecycle/lifecycle.go, Lifecycle.Match): so weight 1 wins over the stock pod-ready
+// (weight 0) for labelled pods, and unlabelled pods never match these.
+//   berth.dev/never-ready: "true"  Running, containers started, never Ready (a readiness probe that keeps failing);
+//   berth.dev/slow-ready: "true"   Running and Ready like any pod, but 3 s after it was bound.
+function berthPodStage(name, label, { ready, delayMs }) {
+  const flag = ready ? 'True' : 'False';
+  const notReady = ready ? '' : `
+        reason: ContainersNotReady
+        message: {{ printf "containers with unready status: %v" $names | Quote }}`;
+  return `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: ${name}
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  weight: 1
+  selector:
+    matchLabels:
+      ${label}: "true"
+    matchExpressions:
+    - key: .metadata.deletionTimestamp
+      operator: DoesNotExist
+    - key: .status.phase
+      operator: In
+      values: [Pending]
+${delayMs ? `  delay:
+    durationMilliseconds: ${delayMs}
+` : ''}  next:
+    statusTemplate: |
+      {{ $at := Now }}
+      {{ $names := list }}{{ range .spec.containers }}{{ $names = append $names .name }}{{ end }}
+      phase: Running
+      startTime: {{ $at | Quote }}
+      hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
+      podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}
+      conditions:
+      - type: Initialized
+        status: "True"
+        lastTransitionTime: {{ $at | Quote }}
+      - type: ContainersReady
+        status: "${flag}"
+        lastTransitionTime: {{ $at | Quote }}${notReady}
+      - type: Ready
+        status: "${flag}"
+        lastTransitionTime: {{ $at | Quote }}${notReady}
+      containerStatuses:
+      {{ range .spec.containers }}
+      - name: {{ .name | Quote }}
+        image: {{ .image | Quote }}
+        ready: ${ready}
+        started: true
+        restartCount: 0
+        state:
+          running:
+            startedAt: {{ $at | Quote }}
+      {{ end }}`;
+}
+
+const BERTH_STAGES = [
+  berthPodStage('berth-pod-never-ready', 'berth.dev/never-ready', { ready: false }),
+  berthPodStage('berth-pod-slow-ready', 'berth.dev/slow-ready', { ready: true, delayMs: 3000 }),
+];
+
 function writeKwokConfig(dir, stagesDir, logs) {
-  const stages = KWOK_STAGES.map(([name]) => readFileSync(join(stagesDir, `${name}.yaml`), 'utf8').trim());
+  const stages = [...KWOK_STAGES.map(([name]) => readFileSync(join(stagesDir, `${name}.yaml`), 'utf8').trim()), ...BERTH_STAGES];
   const clusterLogs = toYaml({
     kind: 'ClusterLogs',
     apiVersion: 'kwok.x-k8s.io/v1alpha1',
