@@ -5,7 +5,7 @@
 // - dist/clients.js: the dockerode adapters, required on the first Docker action.
 // - dist/kube.js: the @kubernetes/client-node adapters, required when the Clusters view
 //   is first shown or a Kubernetes command runs.
-// - dist/webview/logs.js: the log panel's browser code (iife, no Node).
+// - dist/webview/logs.js, dist/webview/rollout.js: the log panel's and the rollout view's browser code (iife, no Node).
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
 
@@ -37,6 +37,9 @@ if (existsSync('src/clients/kube/index.ts')) {
 }
 if (existsSync('src/webview/logs/main.ts')) {
   entries.push({ entryPoints: ['src/webview/logs/main.ts'], outfile: 'dist/webview/logs.js', platform: 'browser', format: 'iife', target: 'es2022' });
+}
+if (existsSync('src/webview/rollout/main.ts')) {
+  entries.push({ entryPoints: ['src/webview/rollout/main.ts'], outfile: 'dist/webview/rollout.js', platform: 'browser', format: 'iife', target: 'es2022' });
 }
 if (existsSync('test/host/index.ts') && !production) {
   entries.push({ entryPoints: ['test/host/index.ts'], outfile: 'dist/hostTests.js', external: ['vscode'] });

@@ -10,6 +10,9 @@ import { DockerfileLinter, isDockerfile, ruleDocUri } from './vscode/dockerfileL
 import { registerDocker } from './vscode/docker/index';
 import { registerKube } from './vscode/kube/index';
 import { registerLogPanel } from './vscode/kube/logPanel';
+import { registerRollout } from './vscode/kube/rollout';
+import { registerShip } from './vscode/ship';
+import { registerHelm } from './vscode/helm/index';
 import { Logger } from './vscode/logger';
 
 let activationMs = 0;
@@ -51,6 +54,10 @@ export function activate(context: vscode.ExtensionContext): void {
   // The Clusters view and the log panel: dist/kube.js is required when the view is first shown.
   const kube = registerKube(context, logger);
   registerLogPanel(context, logger, kube.provider);
+  // Rollouts from the Clusters view, and Build, Push and Roll Out from a Dockerfile.
+  const helm = registerHelm(context, logger, kube.provider);
+  const rollouts = registerRollout(context, logger, kube.provider, () => kube.tree.selection);
+  registerShip(context, logger, { kube: kube.provider, rollouts, helm: helm.provider });
   registerCommand(context, logger, 'berth.internal.activationTime', () => activationMs);
 
   activationMs = performance.now() - started;

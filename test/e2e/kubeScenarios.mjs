@@ -168,6 +168,29 @@ async function startSilentListener(ctx) {
   return server;
 }
 
+/** The rollout view's webview frame (its root is `.rollout`). */
+async function rolloutFrame(page, accept, what) {
+  return poll(async () => {
+    for (const frame of page.frames()) {
+      const text = await frame.evaluate(() => document.querySelector('.rollout')?.innerText ?? null).catch(() => null);
+      if (text !== null && accept(text)) return frame;
+    }
+    return undefined;
+  }, { timeoutMs: 60_000, what });
+}
+
+/** Waits for the quick input titled `title` (a pick or an input box), fills `value` if given, and presses Enter. */
+async function answerInput(page, title, value) {
+  await poll(async () => {
+    if (!(await page.locator('.quick-input-widget').isVisible().catch(() => false))) return undefined;
+    const shown = (await page.locator('.quick-input-widget .quick-input-title').textContent().catch(() => '')) ?? '';
+    return shown.includes(title) ? true : undefined;
+  }, { timeoutMs: 20_000, what: `the quick input "${title}"`, describeLast: async () => (await page.locator('.quick-input-widget .quick-input-title').textContent().catch(() => '')) ?? '' });
+  if (value !== undefined) await page.locator('.quick-input-widget .quick-input-box input').fill(value);
+  await sleep(300);
+  await page.keyboard.press('Enter');
+}
+
 export const kubeScenarios = [
   {
     id: 'clusters-tree',
@@ -330,5 +353,65 @@ export const kubeScenarios = [
       }
     },
   },
-];
 
+  {
+    id: 'rollout',
+    title: 'Set Image from the Clusters view: the live rollout view shows it progress and complete; a rollout that never becomes ready fails with its reason and Undo brings the old revision back',
+    services: ['k8s'],
+    async run(ctx) {
+      const { page } = ctx;
+      const ns = await seedNamespace(ctx, { replicas: 2 });
+      try {
+        // Pods of the new revision become Ready 3 s after they are bound (a kwok stage of Berth's
+        // sandbox), so the rollout can be seen progressing; a deadline makes a stuck one fail.
+        kubectl(ctx, ['patch', '-n', ns, 'deployment/web', '--type=merge', '-p', JSON.stringify({ spec: { progressDeadlineSeconds: 15, template: { metadata: { labels: { 'berth.dev/slow-ready': 'true' } } } } })]);
+        kubectl(ctx, ['rollout', 'status', '-n', ns, 'deployment/web', '--timeout=120s']);
+        await showClustersView(page);
+        await revealWeb(page, ns, 2);
+        await contextMenu(page, clusterRow(page, 'web', 4), 'Set Image…');
+        await answerInput(page, 'Set the image of which container of web?', 'app');
+        await answerInput(page, 'New image for container app', 'registry.invalid/web:2');
+        const t0 = Date.now();
+        const frame = await rolloutFrame(page, (text) => /Deployment web/.test(text), 'the rollout view of web');
+        const phases = new Set();
+        const complete = await poll(async () => {
+          const text = await frame.evaluate(() => document.querySelector('.rollout')?.innerText ?? '');
+          const phase = await frame.evaluate(() => document.querySelector('.phase')?.textContent ?? '');
+          phases.add(phase);
+          return phase === 'Complete' && text.includes('registry.invalid/web:2') ? text : undefined;
+        }, { timeoutMs: 90_000, intervalMs: 200, what: 'the rollout to web:2 to complete in the view', describeLast: async () => (await frame.evaluate(() => document.querySelector('.rollout')?.innerText ?? '')).slice(0, 1500) });
+        const completeMs = Date.now() - t0;
+        const image = kubectl(ctx, ['get', '-n', ns, 'deployment/web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
+        check(image === 'registry.invalid/web:2', `the Deployment's image is ${image}, not registry.invalid/web:2`);
+        check(phases.has('Progressing'), `the view never showed the rollout progressing (phases seen: ${[...phases].join(', ')})`);
+        check(/Undo to revision \d/.test(complete), `the view offers no undo to the previous revision: ${complete.slice(0, 300)}`);
+        await ctx.screenshot('complete');
+
+        // A revision whose pods never become Ready: the deadline passes and the view says why.
+        kubectl(ctx, ['patch', '-n', ns, 'deployment/web', '--type=merge', '-p', JSON.stringify({ spec: { template: { metadata: { labels: { 'berth.dev/never-ready': 'true', 'berth.dev/slow-ready': null } }, spec: { containers: [{ name: 'app', image: 'registry.invalid/web:3' }] } } } })]);
+        const banner = await poll(async () => {
+          const title = await frame.evaluate(() => { const b = document.querySelector('.stall-banner'); return b && !b.hidden ? b.textContent ?? '' : ''; });
+          return /Rollout (failed|stalled)/.test(title) ? title : undefined;
+        }, { timeoutMs: 120_000, intervalMs: 500, what: 'the stall banner for the never-ready revision', describeLast: async () => (await frame.evaluate(() => document.querySelector('.rollout')?.innerText ?? '')).slice(0, 1500) });
+        check(/ProgressDeadlineExceeded|Readiness/i.test(banner), `the banner does not give the reason: ${banner}`);
+        await ctx.screenshot('stalled');
+
+        // Undo, one click away in the banner (with a confirmation): back to web:2.
+        await frame.locator('.stall-banner button', { hasText: /^Undo/ }).first().click();
+        const dialog = page.locator('.monaco-dialog-box').first();
+        await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+        const question = ((await dialog.textContent()) ?? '').replace(/\u00a0/g, ' ');
+        await dialog.locator('.monaco-button', { hasText: 'Undo' }).first().click();
+        await poll(() => {
+          const now = kubectl(ctx, ['get', '-n', ns, 'deployment/web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
+          return now === 'registry.invalid/web:2' ? true : undefined;
+        }, { timeoutMs: 30_000, what: 'the Deployment back on registry.invalid/web:2 after Undo' });
+        await poll(async () => ((await frame.evaluate(() => document.querySelector('.phase')?.textContent ?? '')) === 'Complete' ? true : undefined), { timeoutMs: 90_000, what: 'the view to show the undone rollout complete' });
+        await ctx.screenshot();
+        return `set image web:2 from the tree: view phases ${[...phases].join(' → ')}, complete in ${completeMs} ms; never-ready revision: "${banner.trim().slice(0, 120)}"; Undo asked "${question.trim().slice(0, 80)}" and brought web:2 back`;
+      } finally {
+        dropNamespace(ctx, ns);
+      }
+    },
+  },
+];

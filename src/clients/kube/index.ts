@@ -12,3 +12,4 @@ export { setContextNamespace, setCurrentContext } from './kubeconfigWrite';
 
 // The Helm adapters share the bundle: they read releases through the Kubernetes connection.
 export { helmClients, HelmError, isHelmError } from '../helm/index';
+export { RolloutWatcher, waitForRollout, RolloutError } from './rollout';

@@ -83,9 +83,11 @@ export class RolloutWatcher {
   private revisionSets: Informer<ReplicaSetJson> | Informer<ControllerRevisionJson> | undefined;
   private events: Informer<EventJson> | undefined;
   private selector: string | undefined;
-  private readonly viewListeners = new Set<(view: RolloutView) => void>();
+  private readonly viewListeners = new Set<(view: RolloutView, meta: { firstChangeAt?: number }) => void>();
   private readonly problemListeners = new Set<(problem: RolloutWatchProblem) => void>();
   private emitTimer: NodeJS.Timeout | undefined;
+  /** When the first change since the last view arrived, for the view's latency figure. */
+  private firstChangeAt: number | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
   private latest: RolloutView | undefined;
   private disposed = false;
@@ -102,7 +104,8 @@ export class RolloutWatcher {
     return this.latest;
   }
 
-  onView(listener: (view: RolloutView) => void): { dispose(): void } {
+  /** `meta.firstChangeAt`: performance.now() of the first API change this view reflects (undefined for a timed re-check). */
+  onView(listener: (view: RolloutView, meta: { firstChangeAt?: number }) => void): { dispose(): void } {
     this.viewListeners.add(listener);
     return { dispose: () => { this.viewListeners.delete(listener); } };
   }
@@ -124,7 +127,7 @@ export class RolloutWatcher {
   }
 
   private watchInformer(informer: Informer<unknown>, resource: string): void {
-    informer.onChange(() => { this.schedule(); });
+    informer.onChange(() => { this.schedule(performance.now()); });
     informer.onStateChange((state, failure) => {
       if (failure && (state === 'failed' || state === 'reconnecting')) this.report({ kind: 'failure', failure, resource });
       this.schedule();
@@ -163,7 +166,8 @@ export class RolloutWatcher {
     for (const listener of [...this.problemListeners]) listener(problem);
   }
 
-  private schedule(): void {
+  private schedule(changedAt?: number): void {
+    if (changedAt !== undefined && this.firstChangeAt === undefined) this.firstChangeAt = changedAt;
     if (this.disposed || this.emitTimer) return;
     this.emitTimer = setTimeout(() => {
       this.emitTimer = undefined;
@@ -210,7 +214,9 @@ export class RolloutWatcher {
         this.schedule();
       }, Math.max(0, view.recheckAtMs - Date.now()) + 5);
     }
-    for (const listener of [...this.viewListeners]) listener(view);
+    const meta = this.firstChangeAt === undefined ? {} : { firstChangeAt: this.firstChangeAt };
+    this.firstChangeAt = undefined;
+    for (const listener of [...this.viewListeners]) listener(view, meta);
   }
 
   // ---- actions ---------------------------------------------------------------------------

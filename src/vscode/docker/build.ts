@@ -24,7 +24,7 @@ export interface BuildOptions {
 const DOCKERFILE_GLOB = '**/{Dockerfile,Containerfile,*.Dockerfile,Dockerfile.*}';
 
 /** The short commit of the git checkout holding `dir`, read from `.git` without running git. */
-async function gitCommit(dir: string): Promise<string | undefined> {
+export async function gitCommit(dir: string): Promise<string | undefined> {
   let current = dir;
   for (let i = 0; i < 20; i++) {
     const gitDir = path.join(current, '.git');

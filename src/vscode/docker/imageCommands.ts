@@ -4,6 +4,7 @@ import type { RegistryAuth } from '../../core/docker/credentials';
 import { formatBytes } from '../../core/dockerfile/stageSummary';
 import { isValidReference, shortImageId } from '../../core/images/imageList';
 import { UserCancelled } from '../commands';
+import { rememberPushedImage } from '../kube/rolloutLogic';
 import type { Logger } from '../logger';
 import type { EngineProvider } from './engineProvider';
 import { describeFailure, isCancellation } from './failures';
@@ -64,6 +65,8 @@ export class ImageCommands {
           },
         );
         this.output.appendLine(`=== Pushed ${reference}: ${result.digest}`);
+        // "Set Image" on a workload offers the image just pushed, by digest.
+        rememberPushedImage(reference, result.digest);
         void vscode.window.showInformationMessage(`Berth: pushed ${reference} — ${result.digest}`, 'Copy Digest').then((choice) => {
           if (choice === 'Copy Digest') void vscode.env.clipboard.writeText(result.digest);
         });
