@@ -28,6 +28,8 @@ const entries = [
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['src/clients/lint/worker.ts'], outfile: 'dist/lintWorker.js' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The manifest checks, in a worker thread like the Dockerfile linter.
+  { entryPoints: ['src/clients/manifests/worker.ts'], outfile: 'dist/manifestWorker.js' },
 ];
 if (existsSync('src/clients/index.ts')) {
   entries.push({ entryPoints: ['src/clients/index.ts'], outfile: 'dist/clients.js', external: ['vscode', 'cpu-features', '*.node'] });

@@ -13,6 +13,7 @@ import { registerLogPanel } from './vscode/kube/logPanel';
 import { registerRollout } from './vscode/kube/rollout';
 import { registerShip } from './vscode/ship';
 import { registerHelm } from './vscode/helm/index';
+import { registerManifestChecks } from './vscode/k8s/index';
 import { Logger } from './vscode/logger';
 
 let activationMs = 0;
@@ -56,6 +57,8 @@ export function activate(context: vscode.ExtensionContext): void {
   registerLogPanel(context, logger, kube.provider);
   // Rollouts from the Clusters view, and Build, Push and Roll Out from a Dockerfile.
   const helm = registerHelm(context, logger, kube.provider);
+  // Production-readiness checks of manifests and rendered charts (worker thread, helm template).
+  registerManifestChecks(context, logger, { helm: () => helm.provider.helm() });
   const rollouts = registerRollout(context, logger, kube.provider, () => kube.tree.selection);
   registerShip(context, logger, { kube: kube.provider, rollouts, helm: helm.provider });
   registerCommand(context, logger, 'berth.internal.activationTime', () => activationMs);

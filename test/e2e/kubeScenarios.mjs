@@ -4,8 +4,9 @@
 /* global document, window, getComputedStyle -- page.evaluate callbacks run in the browser */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { E2EError, poll, sleep } from './workbench.mjs';
+import { E2EError, poll, runCommand, sleep } from './workbench.mjs';
 
 function check(condition, message) {
   if (!condition) throw new E2EError(message);
@@ -190,6 +191,46 @@ async function answerInput(page, title, value) {
   await sleep(300);
   await page.keyboard.press('Enter');
 }
+
+/** helm 3 of the sandbox run (setup and cross-checks, never what is under test). */
+function helm(ctx, args) {
+  return execFileSync(ctx.helm.paths.v3, ['--kubeconfig', ctx.k8s.kubeconfig, '--kube-context', 'berth-sandbox', ...args], { encoding: 'utf8', timeout: 180_000 }).trim();
+}
+
+async function releaseRows(page) {
+  return page.$$eval('.pane', (panes) => {
+    const pane = panes.find((p) => (p.querySelector('.pane-header .title')?.textContent ?? '').trim().toLowerCase() === 'releases');
+    if (!pane) return [];
+    return [...pane.querySelectorAll('.monaco-list-row')].map((row) => ({
+      label: (row.querySelector('.label-name')?.textContent ?? '').replace(/\u00a0/g, ' ').trim(),
+      description: (row.querySelector('.label-description')?.textContent ?? '').replace(/\u00a0/g, ' ').trim(),
+      level: Number(row.getAttribute('aria-level') ?? '0'),
+    }));
+  });
+}
+
+function releasesPane(page) {
+  return page.locator('.pane', { has: page.locator('.pane-header .title', { hasText: /^Releases$/i }) }).first();
+}
+
+/** Opens the Berth side bar with only the Releases view expanded. */
+async function showReleasesView(page) {
+  await page.locator('.activitybar .action-item .action-label[aria-label^="Berth"]').first().click();
+  await releasesPane(page).waitFor({ state: 'visible', timeout: 20_000 });
+  for (const name of ['Images', 'Clusters']) {
+    const header = page.locator(`.pane-header[aria-label^="${name}"]`).first();
+    if ((await header.getAttribute('aria-expanded').catch(() => null)) === 'true') await header.click();
+  }
+  const header = releasesPane(page).locator('.pane-header').first();
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+}
+
+async function waitReleaseRow(page, predicate, what, timeoutMs = 60_000) {
+  return poll(async () => (await releaseRows(page)).find(predicate), { timeoutMs, what, describeLast: async () => JSON.stringify((await releaseRows(page)).slice(0, 40)) });
+}
+
+/** A fresh namespace name, created by the test's helm with --create-namespace. */
+const freshNamespace = (prefix) => `${prefix}-${Date.now().toString(36)}`;
 
 export const kubeScenarios = [
   {
@@ -410,6 +451,92 @@ export const kubeScenarios = [
         await ctx.screenshot();
         return `set image web:2 from the tree: view phases ${[...phases].join(' → ')}, complete in ${completeMs} ms; never-ready revision: "${banner.trim().slice(0, 120)}"; Undo asked "${question.trim().slice(0, 80)}" and brought web:2 back`;
       } finally {
+        dropNamespace(ctx, ns);
+      }
+    },
+  },
+
+  {
+    id: 'releases-tree',
+    title: 'Releases view: releases of every namespace with chart, revision and status; a failed release says what to do; history under each release',
+    services: ['k8s', 'helm'],
+    async run(ctx) {
+      const { page } = ctx;
+      const ns = freshNamespace('e2e-rel');
+      const chart = join(ctx.workspace, 'charts', 'shop');
+      try {
+        helm(ctx, ['upgrade', '--install', '--namespace', ns, '--create-namespace', '--set', 'image.tag=1.0.0', '--', 'shop', chart]);
+        helm(ctx, ['upgrade', '--install', '--namespace', ns, '--set', 'image.tag=1.1.0', '--', 'shop', chart]);
+        // A LoadBalancer Service never gets an address in the sandbox: helm --wait fails the release.
+        try {
+          helm(ctx, ['install', '--namespace', ns, '--wait', '--timeout', '8s', '--set', 'service.type=LoadBalancer', '--', 'broken', chart]);
+        } catch { /* expected: the install fails */ }
+        const status = JSON.parse(helm(ctx, ['list', '--namespace', ns, '--all', '-o', 'json']));
+        await showReleasesView(page);
+        const shop = await waitReleaseRow(page, (r) => r.label === 'shop' && /rev 2/.test(r.description), 'the shop release at revision 2');
+        check(/deployed/.test(shop.description) && /shop-/.test(shop.description), `the shop row does not show chart and status: ${shop.description}`);
+        const broken = (await releaseRows(page)).find((r) => r.label === 'broken');
+        const brokenStatus = status.find((r) => r.name === 'broken')?.status;
+        if (brokenStatus === 'failed') {
+          check(broken && /failed/.test(broken.description), `the failed release broken is not shown as failed: ${JSON.stringify(broken)}`);
+        }
+        await releasesPane(page).locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^shop$/ }) }).first().click();
+        const history = await waitReleaseRow(page, (r) => r.label === 'History', 'the History row under shop');
+        await releasesPane(page).locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^History$/ }) }).first().click();
+        const revisions = await poll(async () => {
+          const rows = (await releaseRows(page)).filter((r) => /^Revision \d+$/.test(r.label));
+          return rows.length >= 2 ? rows : undefined;
+        }, { timeoutMs: 30_000, what: 'two revision rows', describeLast: async () => JSON.stringify(await releaseRows(page)) });
+        let whatToDo = '';
+        if (brokenStatus === 'failed') {
+          await releasesPane(page).locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^broken$/ }) }).first().click();
+          const row = await waitReleaseRow(page, (r) => r.label === 'What to do', 'the "What to do" row under the failed release');
+          whatToDo = row.description;
+        }
+        await ctx.screenshot();
+        return `shop: ${shop.description}; ${history.description}: ${revisions.map((r) => `${r.label} (${r.description})`).join('; ')}; broken (${brokenStatus}): ${broken?.description ?? 'not shown'}${whatToDo ? `; what to do: ${whatToDo.slice(0, 120)}` : ''}`;
+      } finally {
+        try { helm(ctx, ['uninstall', '--namespace', ns, 'shop', 'broken']); } catch { /* gone with the namespace */ }
+        dropNamespace(ctx, ns);
+      }
+    },
+  },
+
+  {
+    id: 'deploy-chart',
+    title: 'Deploy Helm Chart: context, new namespace, release name, options; the result names what was created',
+    services: ['k8s', 'helm'],
+    async run(ctx) {
+      const { page } = ctx;
+      const ns = freshNamespace('e2e-deploy');
+      try {
+        // The palette (the explorer's "Deploy Helm Chart…" on the chart folder runs the same command
+        // with the folder); the workspace has one chart, so no chart is asked for.
+        for (let attempt = 1; ; attempt++) {
+          try { await runCommand(page, 'Berth: Deploy Helm Chart\u2026', { timeoutMs: 5_000 }); break; } catch (error) {
+            if (attempt >= 6) throw error;
+            await page.keyboard.press('Escape');
+            await sleep(2_000);
+          }
+        }
+        await answerInput(page, 'to which context?', 'berth-sandbox');
+        await answerInput(page, 'namespace', ns);
+        await answerInput(page, 'release name');
+        // The options pick: Wait until ready is on by default.
+        await answerInput(page, 'options');
+        const toast = await poll(async () => {
+          const texts = await page.$$eval('.notifications-toasts .notification-list-item', (items) => items.map((i) => (i.textContent ?? '').trim()));
+          return texts.find((t) => /Berth: deployed shop|deploying shop .* failed/.test(t));
+        }, { timeoutMs: 180_000, intervalMs: 500, what: 'the deploy result notification' });
+        check(/Berth: deployed shop/.test(toast), `the deploy did not succeed: ${toast}`);
+        check(/Deployment\/shop/.test(toast), `the result does not name the Deployment it created: ${toast}`);
+        const listed = JSON.parse(helm(ctx, ['list', '--namespace', ns, '-o', 'json']));
+        check(listed.some((r) => r.name === 'shop' && r.status === 'deployed'), `helm list does not show shop deployed in ${ns}: ${JSON.stringify(listed)}`);
+        const ready = kubectl(ctx, ['get', 'deployment', '-n', ns, '-o', 'jsonpath={.items[*].status.readyReplicas}']);
+        await ctx.screenshot();
+        return `${toast.slice(0, 200)}; helm list: ${listed.map((r) => `${r.name} rev ${r.revision} ${r.status}`).join(', ')}; ready replicas ${ready}`;
+      } finally {
+        try { helm(ctx, ['uninstall', '--namespace', ns, 'shop']); } catch { /* gone with the namespace */ }
         dropNamespace(ctx, ns);
       }
     },

@@ -22,6 +22,7 @@ import { startCodeServer, linkExtension, writeUserSettings, QUIET_SETTINGS, exte
 import { ensureCodeServer, ensureChromium } from '../../scripts/vscode/ensure.mjs';
 import { dockerEnv, dockerStatus, startDocker, stopDocker } from '../../scripts/services/docker.mjs';
 import { sandboxProcessEnv, sandboxStatus, startSandbox, stopSandbox } from '../../scripts/services/k8s.mjs';
+import { ensureHelm } from '../../scripts/services/helm.mjs';
 import { scenarios } from './scenarios.mjs';
 import { openWorkbench } from './workbench.mjs';
 
@@ -98,6 +99,12 @@ async function runScenario(scenario, setup, attempt) {
   cpSync(join(repo, 'demo'), dirs.workspace, { recursive: true });
   linkExtension(extensionDir, dirs.extensionsDir);
   writeUserSettings(dirs.userDataDir, E2E_SETTINGS);
+  if (scenario.services?.includes('helm')) {
+    // The extension host's PATH comes from the login shell, not from code-server's environment;
+    // helm is given as the machine-scoped setting a user would set (Machine settings of a remote window).
+    mkdirSync(join(dirs.userDataDir, 'Machine'), { recursive: true });
+    writeFileSync(join(dirs.userDataDir, 'Machine', 'settings.json'), `${JSON.stringify({ 'berth.helm.path': setup.helm.paths.v3 }, null, 2)}\n`);
+  }
   const logLines = [];
   const log = (line) => logLines.push(line);
   const screenshotPath = join(resultsDir, `${scenario.id}.png`);
@@ -137,6 +144,7 @@ async function runScenario(scenario, setup, attempt) {
       extension: { ...setup.extension, dir: extensionDir },
       docker: setup.docker,
       k8s: setup.k8s,
+      helm: setup.helm,
       log,
       // screenshot() takes the scenario's own picture now (kept unless the scenario fails later);
       // screenshot('step') an extra one, <id>-step.png.
@@ -229,6 +237,11 @@ async function main() {
     setup.k8s = await startSandbox();
     startedSandbox = !wasRunning;
     console.log(`e2e: Kubernetes sandbox ${setup.k8s.server} (${setup.k8s.reused ? 'reused' : `started in ${seconds(performance.now() - t0)}`})`);
+  }
+
+  if (selected.some((s) => s.services?.includes('helm'))) {
+    setup.helm = await ensureHelm();
+    console.log(`e2e: helm 3 ${setup.helm.paths.v3}, helm 4 ${setup.helm.paths.v4}`);
   }
 
   const report = [];
