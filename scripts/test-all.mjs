@@ -2,8 +2,9 @@
 // counts every test that ran, so that a run which tested nothing is visible.
 //   1. build, typecheck, lint (a failure here fails the run: they are the gate)
 //   2. unit tests (plain Node: core and client mappers)
-//   3. integration tests against the real parts (private Docker engine and registries,
-//      started and always stopped by scripts/run-integration-tests.mjs)
+//   3. integration tests against the real parts (private Docker engine and registries, the
+//      Kubernetes sandbox, helm 3 and 4; started and always stopped by scripts/run-integration-tests.mjs)
+//   4a. the webviews' browser code in headless Chromium
 //   4. end-to-end tests in real VS Code (code-server + headless Chromium)
 //   5. the .vsix: packaged and installed into real VS Code (last: it rebuilds dist/ for production)
 // `npm test -- --unit-only` stops after the unit tests (for quick local runs).
@@ -50,7 +51,7 @@ if (!unitOk) problems.push('unit tests');
 if (!unitOnly) {
   const integrationTap = 'test-results/integration.tap';
   rmSync(integrationTap, { force: true });
-  const integrationOk = step('integration tests (real Docker engine and registries)', process.execPath, ['scripts/run-integration-tests.mjs', `--tap=${integrationTap}`]);
+  const integrationOk = step('integration tests (real Docker engine, registries, Kubernetes sandbox, helm 3 and 4)', process.execPath, ['scripts/run-integration-tests.mjs', `--tap=${integrationTap}`]);
   if (existsSync(integrationTap)) {
     const text = readFileSync(integrationTap, 'utf8');
     const count = (key) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);

@@ -382,9 +382,15 @@ function imagesPane(page) {
 
 async function showImagesView(page) {
   const body = imagesPane(page).locator('.pane-body');
-  if (await body.isVisible().catch(() => false)) return;
-  await page.locator('.activitybar .action-item .action-label[aria-label^="Berth"]').first().click();
-  await body.waitFor({ state: 'visible', timeout: 15_000 });
+  if (!(await body.isVisible().catch(() => false))) {
+    await page.locator('.activitybar .action-item .action-label[aria-label^="Berth"]').first().click();
+    await body.waitFor({ state: 'visible', timeout: 15_000 });
+  }
+  // The Clusters and Releases views share the side bar: collapse them so the Images rows have room.
+  for (const name of ['Clusters', 'Releases']) {
+    const header = page.locator(`.pane-header[aria-label^="${name}"]`).first();
+    if ((await header.getAttribute('aria-expanded').catch(() => null)) === 'true') await header.click();
+  }
 }
 
 /**
