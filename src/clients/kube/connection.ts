@@ -440,7 +440,10 @@ export class KubeConnectionImpl implements KubeConnection {
     return async (path: string, signal: AbortSignal): Promise<IncomingMessage> => {
       const linked = linkSignals(this.lifetime.signal, signal);
       try {
-        const res = await this.open(path, { signal: linked.signal, deadlineMs: this.settings.requestDeadlineMs, accept: '*/*', what });
+        // The API server sends a followed log's headers only with its first line: a quiet pod would
+        // hit a header deadline and reconnect for nothing, so followed streams have none.
+        const following = /[?&]follow=true(&|$)/.test(path);
+        const res = await this.open(path, { signal: linked.signal, deadlineMs: following ? undefined : this.settings.requestDeadlineMs, accept: '*/*', what });
         res.once('close', linked.release);
         return res;
       } catch (error) {

@@ -3,8 +3,10 @@
 // stream cut mid-way by a fault proxy (resume with sinceTime, no duplicate, no gap),
 // restarts, deleted pods, failures that must not be retried, and stop() closing the socket.
 import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { loadKubeconfig } from '../../../src/clients/kube/config';
 import { streamContainerLogs } from '../../../src/clients/kube/logs';
 import type { LogStreamTiming, OpenRequest } from '../../../src/clients/kube/logs';
 import { truncationSuffix } from '../../../src/core/logs/lines';
@@ -56,6 +58,25 @@ describe('container logs over the API (real control plane)', () => {
       assert.ok(calls >= 1 && calls <= count, `${calls} onLines calls for ${count} lines`);
       assert.deepEqual(sink.markers, []);
       assert.deepEqual(sink.failures, []);
+    } finally {
+      stream.stop();
+      connection.dispose();
+    }
+  });
+
+  it('a quiet followed stream is not cut by the request deadline: no reconnect while nothing is written', async () => {
+    // The API server sends a followed log's headers only with its first line.
+    const loaded = await loadKubeconfig({ kubeconfigSetting: env.kubeconfig, env: {}, home: homedir() });
+    const connection = loaded.connect('berth-sandbox', { requestDeadlineMs: 1_000, execDeadlineMs: 10_000 });
+    const sink = new RecordingSink();
+    const stream = connection.streamLogs({ namespace: ns, pod: 'web', container: 'app', follow: true, tailLines: 0 }, sink);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 3_500));
+      assert.deepEqual(sink.markers, [], 'a quiet stream was treated as failed');
+      assert.deepEqual(sink.failures, []);
+      const tag = tagOf('quiet');
+      await waitUntilStreaming(env.appLog, clock, () => sink.lines, tag);
+      assert.deepEqual(sink.markers, []);
     } finally {
       stream.stop();
       connection.dispose();
