@@ -105,8 +105,12 @@ async function showClustersView(page) {
   await clustersPane(page).waitFor({ state: 'visible', timeout: 20_000 });
   const header = clustersPane(page).locator('.pane-header').first();
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
-  const imagesHeader = page.locator('.pane-header[aria-label^="Images"]').first();
-  if ((await imagesHeader.getAttribute('aria-expanded').catch(() => null)) === 'true') await imagesHeader.click();
+  // The other views share the side bar: collapse them so the tree's rows are on screen (the
+  // list is virtualised: rows outside the pane are not in the DOM).
+  for (const name of ['Images', 'Releases']) {
+    const other = page.locator(`.pane-header[aria-label^="${name}"]`).first();
+    if ((await other.getAttribute('aria-expanded').catch(() => null)) === 'true') await other.click();
+  }
 }
 
 /** Expands context → namespace → Deployments → web and returns the web row. */
