@@ -133,7 +133,8 @@ async function contextMenu(page, row, item) {
     await entry.hover();
     await sleep(200);
     await entry.click();
-    if (await entry.isHidden().catch(() => true)) return;
+    // The menu fades out after the click: give it a moment before taking the click as lost.
+    if (await entry.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false)) return;
     await page.keyboard.press('Escape');
   }
   throw new E2EError(`the context menu item "${item}" did not run`);
