@@ -653,8 +653,12 @@ scenarios.push({
     // The only expanded repository: its one tag row is the only row at level 2.
     const tagRow = pane.locator('.monaco-list-row[aria-level="2"]').first();
     await tagRow.waitFor({ state: 'visible', timeout: 10_000 });
-    await tagRow.click({ button: 'right' });
-    await page.locator('.context-view .action-item', { hasText: 'Remove Image' }).first().click();
+    // A click on a fading context menu can be lost: open it again until the confirmation shows.
+    await poll(async () => {
+      await tagRow.click({ button: 'right' });
+      await page.locator('.context-view .action-item', { hasText: 'Remove Image' }).first().click();
+      return page.locator('.monaco-dialog-box').first().waitFor({ state: 'visible', timeout: 4_000 }).then(() => true, async () => { await page.keyboard.press('Escape'); return undefined; });
+    }, { timeoutMs: 30_000, what: 'the Remove Image confirmation' });
     const removeText = await answerDialog(page, 'Remove');
     check(removeText.includes(`${doomed}:1`), `the confirmation does not name ${doomed}:1: ${removeText}`);
     await poll(async () => !(await rowsNow()).some((r) => r.label === doomed), { timeoutMs: 15_000, what: `the ${doomed} row to go` });
