@@ -648,17 +648,37 @@ scenarios.push({
     await showImagesView(page);
     const pane = imagesPane(page);
     const rowsNow = () => viewRows(page, 'Images');
-    await poll(async () => (await rowsNow()).some((r) => r.label === doomed), { timeoutMs: 30_000, what: `the ${doomed} row`, describeLast: async () => JSON.stringify(await rowsNow()) });
-    await pane.locator('.monaco-list-row', { hasText: doomed }).first().click();
-    // The only expanded repository: its one tag row is the only row at level 2.
-    const tagRow = pane.locator('.monaco-list-row[aria-level="2"]').first();
-    await tagRow.waitFor({ state: 'visible', timeout: 10_000 });
-    // A click on a fading context menu can be lost: open it again until the confirmation shows.
+    // Both new images shown: the refresh that the tag and the build set off has happened, so no
+    // re-render moves the rows between the clicks below.
     await poll(async () => {
+      const rows = await rowsNow();
+      return rows.some((r) => r.label === doomed) && rows.some((r) => r.label === 'Dangling images');
+    }, { timeoutMs: 30_000, what: `the ${doomed} row and the Dangling images group`, describeLast: async () => JSON.stringify(await rowsNow()) });
+    const repositoryRow = pane.locator('.monaco-list-row[aria-level="1"]', { hasText: doomed }).first();
+    // The tag row of that repository: its label is the tag, "1".
+    const tagRow = pane.locator('.monaco-list-row[aria-level="2"]', { has: page.locator('.label-name', { hasText: /^1$/ }) }).first();
+    const menuItems = () => page.$$eval('.context-view .action-item', (items) => items.map((i) => (i.textContent ?? '').trim()).filter(Boolean));
+    // A click on a fading context menu can be lost, and a tree refresh can close the menu: open it
+    // again until the confirmation shows, expanding the repository again if a refresh collapsed it.
+    await poll(async () => {
+      if ((await repositoryRow.getAttribute('aria-expanded').catch(() => null)) !== 'true') await repositoryRow.click();
+      if (!(await tagRow.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false))) return undefined;
       await tagRow.click({ button: 'right' });
-      await page.locator('.context-view .action-item', { hasText: 'Remove Image' }).first().click();
+      const entry = page.locator('.context-view .action-item', { hasText: 'Remove Image' }).first();
+      if (!(await entry.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false))) {
+        ctx.log(`no Remove Image in the context menu; it showed ${JSON.stringify(await menuItems())}`);
+        await page.keyboard.press('Escape');
+        return undefined;
+      }
+      await entry.hover();
+      await sleep(200);
+      await entry.click().catch(() => undefined);
       return page.locator('.monaco-dialog-box').first().waitFor({ state: 'visible', timeout: 4_000 }).then(() => true, async () => { await page.keyboard.press('Escape'); return undefined; });
-    }, { timeoutMs: 30_000, what: 'the Remove Image confirmation' });
+    }, {
+      timeoutMs: 45_000,
+      what: 'the Remove Image confirmation',
+      describeLast: async () => `rows ${JSON.stringify(await rowsNow())}; menu ${JSON.stringify(await menuItems())}`,
+    });
     const removeText = await answerDialog(page, 'Remove');
     check(removeText.includes(`${doomed}:1`), `the confirmation does not name ${doomed}:1: ${removeText}`);
     await poll(async () => !(await rowsNow()).some((r) => r.label === doomed), { timeoutMs: 15_000, what: `the ${doomed} row to go` });
