@@ -6,11 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { E2EError, poll, runCommand, sleep } from './workbench.mjs';
+import { E2EError, check, poll, runCommand, sleep } from './workbench.mjs';
 
-function check(condition, message) {
-  if (!condition) throw new E2EError(message);
-}
 
 /** kubectl of the sandbox, with its admin kubeconfig (setup and cross-checks, never what is under test). */
 export function kubectl(ctx, args, input) {

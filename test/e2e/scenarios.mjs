@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import {
   E2EError,
   activeEditorText,
+  check,
+  dockerCli,
+  writeWorkspaceFile,
   errorNotifications,
   goToLine,
   openFile,
@@ -23,10 +26,6 @@ import {
 import { kubeScenarios } from './kubeScenarios.mjs';
 
 const SIZE = /\d+(?:\.\d+)?\s?(?:kB|MB|GB)\b/;
-
-function check(condition, message) {
-  if (!condition) throw new E2EError(message);
-}
 
 /** Files under `dir` (recursively) whose path matches `pattern`. */
 function findFiles(dir, pattern) {
@@ -355,10 +354,6 @@ export const scenarios = [
 // DOCKER_HOST / DOCKER_CONFIG. ctx.docker is the recorded state (socket, registry ports).
 
 /** The docker CLI against the private engine (setup and cross-checks, never what is under test). */
-function dockerCli(ctx, args) {
-  return execFileSync('docker', args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DOCKER_HOST: ctx.docker.dockerd.host, DOCKER_CONFIG: ctx.docker.dockerConfig, DOCKER_CONTEXT: '' } }).trim();
-}
-
 /** Rows of a view pane in the side bar: `[{ text, label, level, expanded }]`. */
 async function viewRows(page, viewName) {
   return page.$$eval('.pane', (panes, name) => {
@@ -454,13 +449,6 @@ COPY --from=build /out/blob /app/blob
 RUN echo built > /app/stamp
 CMD ["cat", "/app/stamp"]
 `;
-
-function writeWorkspaceFile(ctx, relativePath, text) {
-  const full = join(ctx.workspace, relativePath);
-  mkdirSync(join(full, '..'), { recursive: true });
-  writeFileSync(full, text);
-  return full;
-}
 
 scenarios.push(
   {

@@ -1,6 +1,8 @@
 // Helpers that drive the VS Code workbench in a browser page the way a user does: keyboard
 // shortcuts, the command palette, quick open, the Problems panel. Every wait has a deadline, and
 // the reads poll, because the workbench renders asynchronously.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export class E2EError extends Error {}
@@ -370,4 +372,22 @@ export async function readOutputChannel(page, channel, { timeoutMs = 15_000 } = 
     },
     { timeoutMs, what: `text in output channel "${channel}"` },
   );
+}
+
+/** Fails the scenario with `message` unless `condition` holds. */
+export function check(condition, message) {
+  if (!condition) throw new E2EError(message);
+}
+
+/** The docker CLI against the run's private engine (never the user's own context). */
+export function dockerCli(ctx, args) {
+  return execFileSync('docker', args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DOCKER_HOST: ctx.docker.dockerd.host, DOCKER_CONFIG: ctx.docker.dockerConfig, DOCKER_CONTEXT: '' } }).trim();
+}
+
+/** Writes a file into the scenario's workspace folder, creating its directories. */
+export function writeWorkspaceFile(ctx, relativePath, text) {
+  const full = join(ctx.workspace, relativePath);
+  mkdirSync(join(full, '..'), { recursive: true });
+  writeFileSync(full, text);
+  return full;
 }
