@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): void {
     await vscode.commands.executeCommand('markdown.showPreview', ruleDocUri(context.extensionUri, rule));
   });
   registerCommand(context, logger, 'berth.showLogs', () => { logger.show(); });
-  const sizeLenses = registerDocker(context, logger);
+  const { sizeLenses } = registerDocker(context, logger);
   lenses.measuredBase = (uri, stageIndex) => sizeLenses.recordFor(uri)?.current.stages.some((s) => s.stageIndex === stageIndex && s.baseImage !== undefined) ?? false;
   context.subscriptions.push(sizeLenses.onDidChangeCodeLenses(() => { lenses.refresh(); }));
   // The Clusters view and the log panel: dist/kube.js is required when the view is first shown.

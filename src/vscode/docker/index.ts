@@ -11,9 +11,10 @@ import { SizeLenses } from './sizeLenses';
  * The Docker features: the Images view, build and push, and the layer-size lenses.
  * Nothing here touches the engine until the view is shown or a command runs; the
  * dockerode bundle is required then. Returns the size lenses, so that the stage lenses
- * can defer to figures measured by a build.
+ * can defer to figures measured by a build, and the engine provider, shared by every
+ * feature that talks to the engine.
  */
-export function registerDocker(context: vscode.ExtensionContext, logger: Logger): SizeLenses {
+export function registerDocker(context: vscode.ExtensionContext, logger: Logger): { sizeLenses: SizeLenses; engines: EngineProvider } {
   const engines = new EngineProvider(context.extensionPath, logger);
   const output = vscode.window.createOutputChannel('Berth Docker');
   const tree = new ImagesTree(engines, logger);
@@ -33,5 +34,5 @@ export function registerDocker(context: vscode.ExtensionContext, logger: Logger)
   registerCommand(context, logger, 'berth.images.inspect', (arg) => images.inspect(arg));
   registerCommand(context, logger, 'berth.images.history', (arg) => images.history(arg));
   registerCommand(context, logger, 'berth.internal.imagesListMs', () => tree.lastListMs);
-  return lenses;
+  return { sizeLenses: lenses, engines };
 }
