@@ -2,6 +2,7 @@
 // - dist/extension.js: activation bundle (vscode layer + core); no heavy SDK.
 // - dist/lintWorker.js: the linter in a worker thread, off the extension host's event loop.
 // - dist/cli.js: the `berth` command-line linter.
+// - dist/yaml.js: the YAML library, required by dist/extension.js on first use.
 // - dist/clients.js: the dockerode adapters, required on the first Docker action.
 // - dist/kube.js: the @kubernetes/client-node adapters, required when the Clusters view
 //   is first shown or a Kubernetes command runs.
@@ -25,7 +26,9 @@ const common = {
 };
 
 const entries = [
-  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // `yaml` is swapped for a stub that requires dist/yaml.js on first use (src/vscode/lazyYaml.ts).
+  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], alias: { yaml: './src/vscode/lazyYaml.ts' } },
+  { entryPoints: ['src/clients/yaml/index.ts'], outfile: 'dist/yaml.js' },
   { entryPoints: ['src/clients/lint/worker.ts'], outfile: 'dist/lintWorker.js' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The manifest checks, in a worker thread like the Dockerfile linter.
