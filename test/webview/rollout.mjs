@@ -13,51 +13,17 @@
 // Chromium: BERTH_CHROMIUM, else `chromium` on PATH. Missing Chromium is a failure, never a skip.
 // Output: TAP, then a last line "N passed, N failed"; the exit code is non-zero on any failure.
 import { deepStrictEqual } from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const requireFromRepo = createRequire(join(repo, 'package.json'));
-const esbuild = requireFromRepo('esbuild');
-const { chromium } = requireFromRepo('playwright-core');
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { check, esbuild, fakeApiScript, posted, repo, runSuite } from './harness.mjs';
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const RUN_TIMEOUT_MS = Number(process.env.BERTH_WEBVIEW_TIMEOUT_MS ?? 120_000);
-const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const VIEWPORT = { width: 1100, height: 800 };
-const SCREENSHOTS = process.env.BERTH_WEBVIEW_SCREENSHOTS ? resolve(process.env.BERTH_WEBVIEW_SCREENSHOTS) : undefined;
-
-// ---------------------------------------------------------------------------------------------
-// Harness.
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
-
-class Failure extends Error {}
-function check(condition, message) {
-  if (!condition) throw new Failure(message);
-}
-
-function findChromium() {
-  if (process.env.BERTH_CHROMIUM) return process.env.BERTH_CHROMIUM;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    for (const name of ['chromium', 'chromium-browser']) {
-      const candidate = join(dir, name);
-      try {
-        accessSync(candidate, constants.X_OK);
-        return candidate;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
-}
 
 async function build(outDir) {
   await esbuild.build({
@@ -85,58 +51,19 @@ async function build(outDir) {
   return import(pathToFileURL(join(outDir, 'host.mjs')).href);
 }
 
-/**
- * The page the host generates, with the fake acquireVsCodeApi inserted before the view's script
- * under the same nonce (it records posted messages, structured-cloned, and CSP violations).
- */
+/** The page the host generates, with the fake acquireVsCodeApi inserted before the view's script under the same nonce. */
 function pageHtml(host, origin, nonce) {
   const html = host.rolloutPanelHtml({ cspSource: origin, scriptUri: `${origin}/rollout.js`, styleUri: `${origin}/rollout.css`, nonce });
-  const fakeApi = `<script nonce="${nonce}">
-    window.__posted = [];
-    window.__violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__violations.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });
-    });
-    let acquired = false;
-    window.acquireVsCodeApi = () => {
-      if (acquired) throw new Error('acquireVsCodeApi called twice');
-      acquired = true;
-      return Object.freeze({
-        postMessage: (message) => { window.__posted.push(structuredClone(message)); },
-        getState: () => undefined,
-        setState: () => undefined,
-      });
-    };</script>`;
   const marker = `<script nonce="${nonce}" src=`;
   if (!html.includes(marker)) throw new Error('rolloutPanelHtml no longer has the nonce\'d script this harness expects');
-  return html.replace(marker, `${fakeApi}\n${marker}`);
+  return html.replace(marker, `<script nonce="${nonce}">${fakeApiScript(undefined)}</script>\n${marker}`);
 }
 
-function startServer(outDir, host) {
-  const requests = [];
-  const server = createServer((req, res) => {
-    requests.push(req.url);
-    const origin = `http://127.0.0.1:${server.address().port}`;
-    const send = (type, body) => {
-      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-      res.end(body);
-    };
-    const url = new URL(req.url, origin);
-    if (url.pathname === '/') send('text/html; charset=utf-8', pageHtml(host, origin, randomBytes(16).toString('base64')));
-    else if (url.pathname === '/rollout.js') send('text/javascript; charset=utf-8', readFileSync(join(outDir, 'rollout.js')));
-    else if (url.pathname === '/rollout.css') send('text/css; charset=utf-8', readFileSync(join(repo, 'media/rollout/rollout.css')));
-    else if (url.pathname === '/favicon.ico') {
-      res.writeHead(204);
-      res.end();
-    } else {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  return new Promise((resolvePromise, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolvePromise({ server, requests, url: `http://127.0.0.1:${server.address().port}/` }));
-  });
+function route(host, outDir, url, origin, nonce) {
+  if (url.pathname === '/') return { type: 'text/html; charset=utf-8', body: pageHtml(host, origin, nonce) };
+  if (url.pathname === '/rollout.js') return { type: 'text/javascript; charset=utf-8', body: readFileSync(join(outDir, 'rollout.js')) };
+  if (url.pathname === '/rollout.css') return { type: 'text/css; charset=utf-8', body: readFileSync(join(repo, 'media/rollout/rollout.css')) };
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,7 +139,6 @@ async function send(page, message) {
   }, message);
 }
 
-const posted = (page) => page.evaluate(() => window.__posted);
 const text = (page, selector) => page.$eval(selector, (n) => n.textContent);
 const visible = (page, selector) => page.$eval(selector, (n) => !n.hidden && getComputedStyle(n).display !== 'none');
 const podRows = (page) => page.$$eval('table.pods tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
@@ -491,94 +417,14 @@ test('malformed host messages are ignored and never half-applied', async (ctx) =
 
 // ---------------------------------------------------------------------------------------------
 
-async function main() {
-  const chromiumPath = findChromium();
-  if (!chromiumPath) {
-    console.error('rollout webview tests: Chromium not found (install Debian\'s `chromium` package, or set BERTH_CHROMIUM to its path). These tests never skip.');
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  }
-  const outDir = mkdtempSync(join(tmpdir(), 'berth-rollout-webview-'));
-  let browser;
-  let server;
-  const watchdog = setTimeout(() => {
-    console.error(`rollout webview tests: the run exceeded ${RUN_TIMEOUT_MS / 1000} s`);
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  }, RUN_TIMEOUT_MS);
-  watchdog.unref();
-  let passed = 0;
-  let failed = 0;
-  try {
-    const host = await build(outDir);
-    const served = await startServer(outDir, host);
-    server = served.server;
-    browser = await chromium.launch({ executablePath: chromiumPath, args: BROWSER_ARGS, headless: true, timeout: 60_000 });
-    const selected = tests.filter((t) => filters.length === 0 || filters.some((f) => t.name.includes(f)));
-    console.log('TAP version 13');
-    console.log(`# ${chromiumPath} ${browser.version()}`);
-    let n = 0;
-    for (const t of selected) {
-      n++;
-      const notes = [];
-      const ctx = { browser, url: served.url, requests: served.requests, outDir, host, pages: [], note: (s) => notes.push(s) };
-      served.requests.length = 0;
-      const started = performance.now();
-      let error;
-      try {
-        await t.fn(ctx);
-        // After every test: no CSP violation, no page error, and every posted message one the host accepts as is.
-        for (const { page, errors } of ctx.pages) {
-          const violations = await page.evaluate(() => window.__violations);
-          check(violations.length === 0, `CSP violations: ${JSON.stringify(violations)}`);
-          check(errors.length === 0, `page errors: ${errors.join(' | ')}`);
-          for (const message of await posted(page)) {
-            const parsed = host.parseRolloutWebviewMessage(message);
-            check(parsed !== undefined, `the host would refuse ${JSON.stringify(message).slice(0, 200)}`);
-            deepStrictEqual(parsed, message);
-          }
-        }
-      } catch (e) {
-        error = e;
-      } finally {
-        if (SCREENSHOTS) {
-          const slug = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-          await Promise.allSettled(ctx.pages.map(({ page }, i) => page.screenshot({ path: join(SCREENSHOTS, `rollout-${String(n).padStart(2, '0')}-${slug}-${i}.png`), fullPage: true })));
-        }
-        await Promise.allSettled(ctx.pages.map(({ page }) => page.close()));
-      }
-      const ms = (performance.now() - started).toFixed(0);
-      if (error) {
-        failed++;
-        console.log(`not ok ${n} - ${t.name}`);
-        console.log('  ---');
-        console.log(`  duration_ms: ${ms}`);
-        console.log(`  error: ${JSON.stringify(error instanceof Error ? error.message : String(error))}`);
-        console.log('  ...');
-      } else {
-        passed++;
-        console.log(`ok ${n} - ${t.name}`);
-        console.log(`  # duration_ms ${ms}`);
-      }
-      for (const s of notes) console.log(`# ${s}`);
-    }
-    console.log(`1..${n}`);
-    console.log(`# pass ${passed}`);
-    console.log(`# fail ${failed}`);
-    if (selected.length === 0) {
-      console.error(`rollout webview tests: no test matches ${filters.join(', ')}`);
-      failed++;
-    }
-  } catch (error) {
-    failed++;
-    console.error(`rollout webview tests: ${error instanceof Error ? error.stack : String(error)}`);
-  } finally {
-    await browser?.close().catch(() => undefined);
-    server?.close();
-    rmSync(outDir, { recursive: true, force: true });
-  }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed > 0 ? 1 : 0);
-}
-
-await main();
+await runSuite({
+  title: 'rollout webview tests',
+  tests,
+  filters,
+  timeoutMs: RUN_TIMEOUT_MS,
+  build,
+  route,
+  parseMessage: (host, message) => host.parseRolloutWebviewMessage(message),
+  screenshotPrefix: 'rollout-',
+  fullPageScreenshots: true,
+});

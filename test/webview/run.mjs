@@ -11,52 +11,17 @@
 // Chromium: BERTH_CHROMIUM, else `chromium` on PATH. Missing Chromium is a failure, never a skip.
 // Output: TAP, then a last line "N passed, N failed"; the exit code is non-zero on any failure.
 import { deepStrictEqual } from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const requireFromRepo = createRequire(join(repo, 'package.json'));
-const esbuild = requireFromRepo('esbuild');
-const { chromium } = requireFromRepo('playwright-core');
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { check, esbuild, fakeApiScript, posted, repo, runSuite } from './harness.mjs';
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const RUN_TIMEOUT_MS = Number(process.env.BERTH_WEBVIEW_TIMEOUT_MS ?? 180_000);
-const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const VIEWPORT = { width: 1200, height: 800 };
-// BERTH_WEBVIEW_SCREENSHOTS=<dir>: a picture of each test's page at its end, to look at the panel.
-const SCREENSHOTS = process.env.BERTH_WEBVIEW_SCREENSHOTS ? resolve(process.env.BERTH_WEBVIEW_SCREENSHOTS) : undefined;
-
-// ---------------------------------------------------------------------------------------------
-// Harness: tests, TAP output, the browser, the page server.
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
-
-class Failure extends Error {}
-function check(condition, message) {
-  if (!condition) throw new Failure(message);
-}
-
-function findChromium() {
-  if (process.env.BERTH_CHROMIUM) return process.env.BERTH_CHROMIUM;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    for (const name of ['chromium', 'chromium-browser']) {
-      const candidate = join(dir, name);
-      try {
-        accessSync(candidate, constants.X_OK);
-        return candidate;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
-}
 
 async function build(outDir) {
   await esbuild.build({
@@ -83,25 +48,6 @@ async function build(outDir) {
 /** The page the host would generate: CSP meta with a nonce, the stylesheet, the fake API, the bundle. */
 function pageHtml(origin, nonce, initialState) {
   const csp = `default-src 'none'; style-src ${origin}; script-src 'nonce-${nonce}'; font-src ${origin};`;
-  // The fake acquireVsCodeApi records posted messages (structured-cloned, as a real webview's
-  // postMessage does) and CSP violations, before the panel's script runs.
-  const fakeApi = `
-    window.__posted = [];
-    window.__violations = [];
-    window.__state = ${initialState === undefined ? 'undefined' : JSON.stringify(initialState).replace(/</g, '\\u003c')};
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__violations.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });
-    });
-    let acquired = false;
-    window.acquireVsCodeApi = () => {
-      if (acquired) throw new Error('acquireVsCodeApi called twice');
-      acquired = true;
-      return Object.freeze({
-        postMessage: (message) => { window.__posted.push(structuredClone(message)); },
-        getState: () => window.__state,
-        setState: (state) => { window.__state = structuredClone(state); },
-      });
-    };`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -112,39 +58,21 @@ function pageHtml(origin, nonce, initialState) {
 <title>Logs</title>
 </head>
 <body>
-<script nonce="${nonce}">${fakeApi}</script>
+<script nonce="${nonce}">${fakeApiScript(initialState)}</script>
 <script nonce="${nonce}" src="${origin}/logs.js"></script>
 </body>
 </html>`;
 }
 
-function startServer(outDir) {
-  const requests = [];
-  const server = createServer((req, res) => {
-    requests.push(req.url);
-    const origin = `http://127.0.0.1:${server.address().port}`;
-    const nonce = randomBytes(16).toString('base64');
-    const send = (type, body) => {
-      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-      res.end(body);
-    };
-    const url = new URL(req.url, origin);
-    if (url.pathname === '/') {
-      // ?state=<json>: what getState() returns, as after the webview was hidden and shown again.
-      const state = url.searchParams.get('state');
-      send('text/html; charset=utf-8', pageHtml(origin, nonce, state === null ? undefined : JSON.parse(state)));
-    }
-    else if (url.pathname === '/logs.js') send('text/javascript; charset=utf-8', readFileSync(join(outDir, 'logs.js')));
-    else if (url.pathname === '/logs.css') send('text/css; charset=utf-8', readFileSync(join(repo, 'media/logs/logs.css')));
-    else {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  return new Promise((resolvePromise, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolvePromise({ server, requests, url: `http://127.0.0.1:${server.address().port}/` }));
-  });
+/** `/` is the panel (?state=<json>: what getState() returns, as after the webview was hidden and shown again). */
+function route(_protocol, outDir, url, origin, nonce) {
+  if (url.pathname === '/') {
+    const state = url.searchParams.get('state');
+    return { type: 'text/html; charset=utf-8', body: pageHtml(origin, nonce, state === null ? undefined : JSON.parse(state)) };
+  }
+  if (url.pathname === '/logs.js') return { type: 'text/javascript; charset=utf-8', body: readFileSync(join(outDir, 'logs.js')) };
+  if (url.pathname === '/logs.css') return { type: 'text/css; charset=utf-8', body: readFileSync(join(repo, 'media/logs/logs.css')) };
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -205,7 +133,6 @@ const visibleRowTexts = (page) =>
       .map((r) => r.querySelector('.text')?.textContent ?? '');
   });
 
-const posted = (page) => page.evaluate(() => window.__posted);
 const statusText = (page) => page.$eval('.status', (s) => s.textContent);
 const pressed = (page, selector) => page.$eval(selector, (b) => b.getAttribute('aria-pressed') === 'true');
 
@@ -713,7 +640,7 @@ test('tail, since, previous and container post restart with valid StreamOptions'
   deepStrictEqual(restart.options, { follow: true, previous: true, container: 'sidecar' });
   // Every one of them passes the host's validator unchanged (checked for all messages after each test too).
   for (const message of (await posted(page)).filter((m) => m.type === 'restart')) {
-    deepStrictEqual(ctx.protocol.parseWebviewMessage(message), message);
+    deepStrictEqual(ctx.host.parseWebviewMessage(message), message);
   }
 });
 
@@ -768,94 +695,12 @@ test('malformed host messages are ignored without breaking the panel', async (ct
 
 // ---------------------------------------------------------------------------------------------
 
-async function main() {
-  const chromiumPath = findChromium();
-  if (!chromiumPath) {
-    console.error('webview tests: Chromium not found (install Debian\'s `chromium` package, or set BERTH_CHROMIUM to its path). These tests never skip.');
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  }
-  const outDir = mkdtempSync(join(tmpdir(), 'berth-webview-'));
-  let browser;
-  let server;
-  const watchdog = setTimeout(() => {
-    console.error(`webview tests: the run exceeded ${RUN_TIMEOUT_MS / 1000} s`);
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  }, RUN_TIMEOUT_MS);
-  watchdog.unref();
-  let passed = 0;
-  let failed = 0;
-  try {
-    const protocol = await build(outDir);
-    const served = await startServer(outDir);
-    server = served.server;
-    browser = await chromium.launch({ executablePath: chromiumPath, args: BROWSER_ARGS, headless: true, timeout: 60_000 });
-    const selected = tests.filter((t) => filters.length === 0 || filters.some((f) => t.name.includes(f)));
-    console.log('TAP version 13');
-    console.log(`# ${chromiumPath} ${browser.version()}`);
-    let n = 0;
-    for (const t of selected) {
-      n++;
-      const notes = [];
-      const ctx = { browser, url: served.url, requests: served.requests, outDir, protocol, pages: [], note: (s) => notes.push(s) };
-      served.requests.length = 0;
-      const started = performance.now();
-      let error;
-      try {
-        await t.fn(ctx);
-        // After every test: nothing the panel did broke the CSP, threw, or posted a message the host would refuse.
-        for (const { page, errors } of ctx.pages) {
-          const violations = await page.evaluate(() => window.__violations);
-          check(violations.length === 0, `CSP violations: ${JSON.stringify(violations)}`);
-          check(errors.length === 0, `page errors: ${errors.join(' | ')}`);
-          for (const message of await posted(page)) {
-            const parsed = ctx.protocol.parseWebviewMessage(message);
-            check(parsed !== undefined, `the host would refuse ${JSON.stringify(message).slice(0, 200)}`);
-            deepStrictEqual(parsed, message);
-          }
-        }
-      } catch (e) {
-        error = e;
-      } finally {
-        if (SCREENSHOTS) {
-          const slug = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-          await Promise.allSettled(ctx.pages.map(({ page }, i) => page.screenshot({ path: join(SCREENSHOTS, `${String(n).padStart(2, '0')}-${slug}-${i}.png`) })));
-        }
-        await Promise.allSettled(ctx.pages.map(({ page }) => page.close()));
-      }
-      const ms = (performance.now() - started).toFixed(0);
-      if (error) {
-        failed++;
-        console.log(`not ok ${n} - ${t.name}`);
-        console.log('  ---');
-        console.log(`  duration_ms: ${ms}`);
-        console.log(`  error: ${JSON.stringify(error instanceof Error ? error.message : String(error))}`);
-        console.log('  ...');
-      } else {
-        passed++;
-        console.log(`ok ${n} - ${t.name}`);
-        console.log(`  # duration_ms ${ms}`);
-      }
-      for (const s of notes) console.log(`# ${s}`);
-    }
-    console.log(`1..${n}`);
-    console.log(`# pass ${passed}`);
-    console.log(`# fail ${failed}`);
-    if (selected.length === 0) {
-      console.error(`webview tests: no test matches ${filters.join(', ')}`);
-      failed++;
-    }
-  } catch (error) {
-    failed++;
-    console.error(`webview tests: ${error instanceof Error ? error.stack : String(error)}`);
-  } finally {
-    await browser?.close().catch(() => undefined);
-    server?.close();
-    rmSync(outDir, { recursive: true, force: true });
-  }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed > 0 ? 1 : 0);
-}
-
-await main();
+await runSuite({
+  title: 'webview tests',
+  tests,
+  filters,
+  timeoutMs: RUN_TIMEOUT_MS,
+  build,
+  route,
+  parseMessage: (protocol, message) => protocol.parseWebviewMessage(message),
+});
