@@ -17,6 +17,7 @@ import {
   openFile,
   paletteLabels,
   poll,
+  quickInputRows,
   readCodeLenses,
   readOutputChannel,
   runCommand,
@@ -665,7 +666,8 @@ scenarios.push({
     }, {
       timeoutMs: 45_000,
       what: 'the Remove Image confirmation',
-      describeLast: async () => `rows ${JSON.stringify(await rowsNow())}; menu ${JSON.stringify(await menuItems())}`,
+      // What the screen shows instead: the rows, an open menu, a quick pick, notifications.
+      describeLast: async () => `rows ${JSON.stringify(await rowsNow())}; menu ${JSON.stringify(await menuItems())}; quick pick ${JSON.stringify(await quickInputRows(page))}; toasts ${JSON.stringify(await toastTexts(page))}`,
     });
     const removeText = await answerDialog(page, 'Remove');
     check(removeText.includes(`${doomed}:1`), `the confirmation does not name ${doomed}:1: ${removeText}`);
