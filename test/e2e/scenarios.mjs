@@ -649,7 +649,10 @@ scenarios.push({
     const menuItems = () => page.$$eval('.context-view .action-item', (items) => items.map((i) => (i.textContent ?? '').trim()).filter(Boolean));
     // A click on a fading context menu can be lost, and a tree refresh can close the menu: open it
     // again until the confirmation shows, expanding the repository again if a refresh collapsed it.
+    const dialog = page.locator('.monaco-dialog-box').first();
     await poll(async () => {
+      // A confirmation that came late (a loaded machine) is taken as it is.
+      if (await dialog.isVisible().catch(() => false)) return true;
       if ((await repositoryRow.getAttribute('aria-expanded').catch(() => null)) !== 'true') await repositoryRow.click();
       if (!(await tagRow.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false))) return undefined;
       await tagRow.click({ button: 'right' });
@@ -662,9 +665,13 @@ scenarios.push({
       await entry.hover();
       await sleep(200);
       await entry.click().catch(() => undefined);
-      return page.locator('.monaco-dialog-box').first().waitFor({ state: 'visible', timeout: 4_000 }).then(() => true, async () => { await page.keyboard.press('Escape'); return undefined; });
+      return dialog.waitFor({ state: 'visible', timeout: 8_000 }).then(() => true, async () => {
+        if (await dialog.isVisible().catch(() => false)) return true;
+        await page.keyboard.press('Escape');
+        return undefined;
+      });
     }, {
-      timeoutMs: 45_000,
+      timeoutMs: 60_000,
       what: 'the Remove Image confirmation',
       // What the screen shows instead: the rows, an open menu, a quick pick, notifications.
       describeLast: async () => `rows ${JSON.stringify(await rowsNow())}; menu ${JSON.stringify(await menuItems())}; quick pick ${JSON.stringify(await quickInputRows(page))}; toasts ${JSON.stringify(await toastTexts(page))}`,
