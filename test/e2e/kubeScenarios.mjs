@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { E2EError, check, poll, runCommand, sleep } from './workbench.mjs';
+import { get } from 'node:http';
+import { E2EError, check, openFile, poll, runCommand, sleep, writeWorkspaceFile } from './workbench.mjs';
 
 
 /** kubectl of the sandbox, with its admin kubeconfig (setup and cross-checks, never what is under test). */
@@ -192,6 +193,44 @@ async function answerInput(page, title, value) {
   if (value !== undefined) await page.locator('.quick-input-widget .quick-input-box input').fill(value);
   await sleep(300);
   await page.keyboard.press('Enter');
+}
+
+/**
+ * Answers the quick pick titled `title`: types `filter`, then clicks the row whose label is
+ * exactly `label` (typing alone could pick a longer name that also matches).
+ */
+async function pickQuickItem(page, title, filter, label) {
+  await answerInputTitle(page, title);
+  await page.locator('.quick-input-widget .quick-input-box input').fill(filter);
+  const row = await poll(async () => {
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    const count = await rows.count();
+    for (let i = 0; i < count; i++) {
+      const text = ((await rows.nth(i).locator('.label-name, .monaco-highlighted-label').first().textContent().catch(() => '')) ?? '').replace(/\u00a0/g, ' ').trim();
+      if (text === label) return rows.nth(i);
+    }
+    return undefined;
+  }, { timeoutMs: 30_000, what: `the row "${label}" in "${title}"`, describeLast: async () => JSON.stringify(await page.$$eval('.quick-input-widget .quick-input-list .monaco-list-row', (rows) => rows.map((r) => r.getAttribute('aria-label')))) });
+  await row.click();
+}
+
+/** Waits for the quick input titled `title`. */
+async function answerInputTitle(page, title) {
+  await poll(async () => {
+    if (!(await page.locator('.quick-input-widget').isVisible().catch(() => false))) return undefined;
+    const shown = (await page.locator('.quick-input-widget .quick-input-title').textContent().catch(() => '')) ?? '';
+    return shown.includes(title) ? true : undefined;
+  }, { timeoutMs: 30_000, what: `the quick input "${title}"`, describeLast: async () => (await page.locator('.quick-input-widget .quick-input-title').textContent().catch(() => '')) ?? '' });
+}
+
+/** The digest a registry serves for `repository:tag` (Docker-Content-Digest of a manifest HEAD). */
+function servedDigest(registry, repository, tag) {
+  return new Promise((resolvePromise, reject) => {
+    get(`http://${registry}/v2/${repository}/manifests/${tag}`, { headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' } }, (res) => {
+      res.resume();
+      resolvePromise(res.headers['docker-content-digest']);
+    }).on('error', reject);
+  });
 }
 
 /** helm 3 of the sandbox run (setup and cross-checks, never what is under test). */
@@ -539,6 +578,57 @@ export const kubeScenarios = [
         return `${toast.slice(0, 200)}; helm list: ${listed.map((r) => `${r.name} rev ${r.revision} ${r.status}`).join(', ')}; ready replicas ${ready}`;
       } finally {
         try { helm(ctx, ['uninstall', '--namespace', ns, 'shop']); } catch { /* gone with the namespace */ }
+        dropNamespace(ctx, ns);
+      }
+    },
+  },
+  {
+    id: 'ship',
+    title: 'Build, Push and Roll Out from a Dockerfile: built, pushed to the private registry, the workload set to the pushed digest, rolled out',
+    services: ['docker', 'k8s'],
+    async run(ctx) {
+      const { page } = ctx;
+      const ns = await seedNamespace(ctx, { replicas: 2 });
+      const registry = ctx.docker.registries.open.address;
+      const repository = `e2e/ship-${Date.now().toString(36)}`;
+      try {
+        writeWorkspaceFile(ctx, 'ship/Dockerfile', `FROM busybox:local\nRUN echo ${repository} > /shipped\nCMD ["cat", "/shipped"]\n`);
+        await openFile(page, ctx.workspace, 'ship/Dockerfile');
+        await runCommand(page, 'Berth: Build, Push and Roll Out');
+        await pickQuickItem(page, 'Build, Push and Roll Out: which context?', 'berth-sandbox', 'berth-sandbox');
+        await pickQuickItem(page, 'Build, Push and Roll Out: which namespace of berth-sandbox?', ns, ns);
+        await pickQuickItem(page, 'roll out to which workload or release', 'web', 'web');
+        await pickQuickItem(page, 'which container of web runs this image?', 'app', 'app');
+        await answerInput(page, 'push to which repository?', `${registry}/${repository}`);
+        const t0 = Date.now();
+        // Success is a notification naming what was rolled out; a failure names its step.
+        const toast = await poll(async () => {
+          const texts = await page.$$eval('.notifications-toasts .notification-list-item', (items) => items.map((i) => (i.querySelector('.notification-list-item-message')?.textContent ?? '').trim()));
+          return texts.find((t) => /^Berth: (Deployment web runs |Build, Push and Roll Out (stopped|cancelled) at)/.test(t));
+        }, { timeoutMs: 240_000, intervalMs: 500, what: 'the Build, Push and Roll Out result' });
+        const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+        check(!/stopped at|cancelled/.test(toast), `the flow failed: ${toast}`);
+        const image = kubectl(ctx, ['get', '-n', ns, 'deployment/web', '-o', 'jsonpath={.spec.template.spec.containers[?(@.name=="app")].image}']);
+        const side = kubectl(ctx, ['get', '-n', ns, 'deployment/web', '-o', 'jsonpath={.spec.template.spec.containers[?(@.name=="side")].image}']);
+        const match = /^(.+)@(sha256:[0-9a-f]{64})$/.exec(image);
+        check(match && match[1] === `${registry}/${repository}`, `container app runs ${image}, not ${registry}/${repository}@sha256:…`);
+        check(side === 'registry.invalid/side:1', `the other container changed too: ${side}`);
+        const pushedTag = await poll(async () => {
+          const tags = await new Promise((resolvePromise, reject) => {
+            get(`http://${registry}/v2/${repository}/tags/list`, (res) => {
+              let body = '';
+              res.on('data', (c) => { body += c; });
+              res.on('end', () => { try { resolvePromise(JSON.parse(body).tags ?? []); } catch (e) { reject(e); } });
+            }).on('error', reject);
+          });
+          return tags[0];
+        }, { timeoutMs: 10_000, what: `a tag of ${repository} in the registry` });
+        const digest = await servedDigest(registry, repository, pushedTag);
+        check(digest === match[2], `the workload runs ${match[2]}, the registry serves ${digest} for ${repository}:${pushedTag}`);
+        kubectl(ctx, ['rollout', 'status', '-n', ns, 'deployment/web', '--timeout=120s']);
+        await ctx.screenshot();
+        return `${seconds} s from the last answer to "${toast.slice(0, 160)}"; web/app runs ${registry}/${repository}@${digest.slice(0, 19)}… (the digest the registry serves for :${pushedTag}); container side untouched; rollout complete`;
+      } finally {
         dropNamespace(ctx, ns);
       }
     },
