@@ -81,6 +81,7 @@ export class ImagesTree implements vscode.TreeDataProvider<ImageNode>, vscode.Di
       const [images, containers] = await Promise.all([engine.listImages(), engine.listContainers()]);
       this.state = { kind: 'loaded', groups: groupImages(images, containers), at: Date.now() / 1000 };
       this.lastListMs = performance.now() - started;
+      this.logger.info(`Images: listed ${images.length} images (${images.reduce((n, i) => n + i.repoTags.length, 0)} tags) and ${containers.length} containers in ${this.lastListMs.toFixed(0)} ms`);
       this.backoffMs = 1_000;
     } catch (error) {
       const failure = describeFailure(error);
