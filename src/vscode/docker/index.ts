@@ -20,7 +20,7 @@ export function registerDocker(context: vscode.ExtensionContext, logger: Logger)
   const tree = new ImagesTree(engines, logger);
   const view = vscode.window.createTreeView('berth.images', { treeDataProvider: tree, showCollapseAll: true });
   tree.attach(view);
-  const lenses = new SizeLenses(context.workspaceState);
+  const lenses = new SizeLenses(context.workspaceState, engines, logger);
   const build = new BuildCommand(engines, output, logger, lenses, () => { void tree.refresh(); });
   const images = new ImageCommands(engines, tree, context.secrets, output, logger);
   context.subscriptions.push(engines, output, tree, view, lenses, build, vscode.languages.registerCodeLensProvider([{ language: 'dockerfile' }], lenses));
