@@ -7,6 +7,7 @@ import { registerCommand } from './vscode/commands';
 import { DockerfileActions } from './vscode/dockerfileActions';
 import { DockerfileLenses } from './vscode/dockerfileLenses';
 import { DockerfileLinter, isDockerfile, ruleDocUri } from './vscode/dockerfileLint';
+import { BaseImageSizes } from './vscode/docker/baseImageSizes';
 import { registerDocker } from './vscode/docker/index';
 import { registerKube } from './vscode/kube/index';
 import { registerLogPanel } from './vscode/kube/logPanel';
@@ -49,7 +50,11 @@ export function activate(context: vscode.ExtensionContext): void {
     await vscode.commands.executeCommand('markdown.showPreview', ruleDocUri(context.extensionUri, rule));
   });
   registerCommand(context, logger, 'berth.showLogs', () => { logger.show(); });
-  const { sizeLenses } = registerDocker(context, logger);
+  const { sizeLenses, engines } = registerDocker(context, logger);
+  // Base image sizes for the stage lenses: local engine, else registry, else the table (looked up on first ask).
+  const baseSizes = new BaseImageSizes(engines, context.globalState, logger);
+  context.subscriptions.push(baseSizes);
+  lenses.useBaseImageSizes(baseSizes);
   lenses.measuredBase = (uri, stageIndex) => sizeLenses.recordFor(uri)?.current.stages.some((s) => s.stageIndex === stageIndex && s.baseImage !== undefined) ?? false;
   context.subscriptions.push(sizeLenses.onDidChangeCodeLenses(() => { lenses.refresh(); }));
   // The Clusters view and the log panel: dist/kube.js is required when the view is first shown.
@@ -60,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): void {
   // Production-readiness checks of manifests and rendered charts (worker thread, helm template).
   registerManifestChecks(context, logger, { helm: () => helm.provider.helm() });
   const rollouts = registerRollout(context, logger, kube.provider, () => kube.tree.selection);
-  registerShip(context, logger, { kube: kube.provider, rollouts, helm: helm.provider });
+  registerShip(context, logger, { kube: kube.provider, rollouts, helm: helm.provider, engines });
   registerCommand(context, logger, 'berth.internal.activationTime', () => activationMs);
 
   activationMs = performance.now() - started;

@@ -5,3 +5,6 @@ export type { BuildRequest, BuildHooks, BuildResult, PushResult, PushHooks, Engi
 export { DockerError, isDockerError } from './docker/errors';
 export { resolveEndpoint, dockerConfigDir } from './docker/connection';
 export { registryAuthFromConfig, runCredentialHelper } from './docker/credentials';
+export { lookupImageSize, DEFAULT_REGISTRY_DEADLINE_MS } from './registry/imageSize';
+export type { ImageSizeOptions } from './registry/imageSize';
+export { RegistryError, isRegistryError } from './registry/errors';

@@ -21,7 +21,7 @@ import type { RolloutView } from '../core/k8s/rollout';
 import type { RolloutWorkloadJson } from '../core/k8s/rolloutObjects';
 import { UserCancelled, registerCommand } from './commands';
 import { gitCommit } from './docker/build';
-import { EngineProvider } from './docker/engineProvider';
+import type { EngineProvider } from './docker/engineProvider';
 import { describeFailure, failedStepOf } from './docker/failures';
 import type { HelmProvider } from './helm/helmProvider';
 import { explainHelmFailure, helmFailureOf } from './helm/model';
@@ -75,6 +75,8 @@ export interface ShipDependencies {
   rollouts: RolloutFeatures;
   /** The Helm provider of the Releases view; without it only workloads are offered. */
   helm?: HelmProvider;
+  /** The Docker engine provider shared with the Images view (registerDocker owns and disposes it). */
+  engines: EngineProvider;
 }
 
 export class ShipCommand {
@@ -538,10 +540,9 @@ function cancelledText(step: ShipStepName): string {
  * rollout and Helm features are registered; nothing is loaded until the command runs.
  */
 export function registerShip(context: vscode.ExtensionContext, logger: Logger, deps: ShipDependencies): ShipCommand {
-  const engines = new EngineProvider(context.extensionPath, logger);
   const output = vscode.window.createOutputChannel('Berth Ship');
-  const ship = new ShipCommand(engines, output, context.secrets, context.workspaceState, logger, deps);
-  context.subscriptions.push(engines, output);
+  const ship = new ShipCommand(deps.engines, output, context.secrets, context.workspaceState, logger, deps);
+  context.subscriptions.push(output);
   registerCommand(context, logger, 'berth.ship', (arg) => ship.run(arg));
   registerCommand(context, logger, 'berth.internal.shipStats', () => ship.lastRun);
   return ship;

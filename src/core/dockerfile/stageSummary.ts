@@ -1,4 +1,5 @@
 import type { Dockerfile, Stage } from './model';
+import { parseRegistryReference } from '../registry/reference';
 import { reachableStages } from './stages';
 
 /** Size facts about a base image, from whichever source knows it. */
@@ -9,6 +10,8 @@ export interface BaseImageFacts {
   readonly source: string;
   /** True when the figure is for a close variant (another patch tag of the same family). */
   readonly estimated: boolean;
+  /** More about the figure for the tooltip (digest, platform, time fetched), one line each. */
+  readonly detail?: readonly string[];
 }
 
 export type BaseImageLookup = (ref: string) => BaseImageFacts | undefined;
@@ -20,17 +23,28 @@ export interface StageSummary {
   readonly stageIndex: number;
   /** `final stage`, `build stage "deps", used by "app" via COPY --from`, ... */
   readonly role: string;
-  /** `base node:22 ≈ 1.1 GB on disk (table 2026-09)`, or undefined for stage/scratch bases. */
+  /** `base 405 MB download (table 2026-09)`, `based on stage "build"`; undefined when there is nothing to say. */
   readonly base: string | undefined;
+  /**
+   * The FROM's image reference after ARG substitution (`node:22`), when the base is an
+   * image whose size can be looked up: not a stage, not scratch, no unset build argument.
+   */
+  readonly baseImage: string | undefined;
+}
+
+/** What a lens says about a base image: a short text (it shares the line) and a tooltip. */
+export interface BaseDescription {
+  readonly text: string;
+  readonly tooltip: string;
 }
 
 function stageLabel(stage: Stage): string {
   return stage.name !== undefined ? `"${stage.name}"` : `#${stage.index}`;
 }
 
-/** Formats megabytes the way people read image sizes: `812 MB`, `1.1 GB`. */
+/** Formats megabytes (10^6 bytes) the way people read image sizes: `812 MB`, `1.1 GB`. */
 export function formatMB(mb: number): string {
-  if (mb >= 1000) return `${(mb / 1024).toFixed(1)} GB`;
+  if (mb >= 1000) return `${(mb / 1000).toFixed(1)} GB`;
   if (mb >= 10) return `${Math.round(mb)} MB`;
   return `${mb.toFixed(1)} MB`;
 }
@@ -43,22 +57,52 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1e9).toFixed(2)} GB`;
 }
 
+/**
+ * Describes a base image's size for a lens: `base 1.3 MB on disk (local engine)`,
+ * `base 405 MB download (registry, 14:02)`, `base ≈ 405 MB download (table 2026-09)`.
+ * The lens shows one figure (the download when known, as the registry and the table
+ * state it); the tooltip has both, where the figure comes from, and `notes` (lookups
+ * that failed, lookups under way). Sizes in `facts` are megabytes (10^6 bytes).
+ */
+export function describeBaseImage(ref: string, facts: BaseImageFacts | undefined, notes: readonly string[] = []): BaseDescription {
+  if (!facts) {
+    return {
+      text: 'base size unknown',
+      tooltip: [`Base image ${ref}: its size is not known (not in the local engine, and not in Berth's size table).`, 'Pull or build it to see its size.', ...notes].join('\n'),
+    };
+  }
+  const approx = facts.estimated ? '≈ ' : '';
+  const mb = (value: number): string => `${approx}${formatBytes(Math.round(value * 1e6))}`;
+  let figure: string | undefined;
+  if (facts.compressedMB !== undefined) figure = `${mb(facts.compressedMB)} download`;
+  else if (facts.onDiskMB !== undefined) figure = `${mb(facts.onDiskMB)} on disk`;
+  const lines = [`Base image ${ref}`];
+  if (facts.compressedMB !== undefined) lines.push(`Download (compressed layers): ${mb(facts.compressedMB)}`);
+  if (facts.onDiskMB !== undefined) lines.push(`On disk (unpacked): ${mb(facts.onDiskMB)}`);
+  lines.push(`From: ${facts.source}${facts.estimated ? ' (figures of the closest listed tag)' : ''}`, ...(facts.detail ?? []), ...notes);
+  return { text: figure !== undefined ? `base ${figure} (${facts.source})` : `base size unknown (${facts.source})`, tooltip: lines.join('\n') };
+}
+
+/** True when the base depends on a build argument that has no value (`FROM node:${V}` is `node:`). */
+function unresolvedArgument(stage: Stage): boolean {
+  return stage.baseImage.includes('$') || (stage.baseImageRaw.includes('$') && !parseRegistryReference(stage.baseImage).ok);
+}
+
+/** The reference a stage's size can be looked up by, if any. */
+function lookupReference(stage: Stage): string | undefined {
+  if (stage.baseStage !== undefined || stage.baseImage === '' || stage.baseImage.toLowerCase() === 'scratch' || unresolvedArgument(stage)) return undefined;
+  return stage.baseImage;
+}
+
 function describeBase(stage: Stage, stages: readonly Stage[], lookup: BaseImageLookup): string | undefined {
   if (stage.baseStage !== undefined) {
     const base = stages[stage.baseStage];
     return base ? `based on stage ${stageLabel(base)}` : undefined;
   }
-  if (stage.baseImage.toLowerCase() === 'scratch') return 'base scratch · 0 B';
+  if (stage.baseImage.toLowerCase() === 'scratch') return 'base scratch, 0 B';
+  if (unresolvedArgument(stage)) return 'base size unknown (depends on a build argument)';
   if (stage.baseImage === '') return undefined;
-  if (stage.baseImage.includes('$')) return `base ${stage.baseImage} · size unknown (depends on a build argument)`;
-  const facts = lookup(stage.baseImage);
-  if (!facts) return `base ${stage.baseImage} · size not known yet (build it or pull it to see)`;
-  const approx = facts.estimated ? '≈ ' : '';
-  const parts: string[] = [];
-  if (facts.onDiskMB !== undefined) parts.push(`${approx}${formatMB(facts.onDiskMB)} on disk`);
-  if (facts.compressedMB !== undefined) parts.push(`${approx}${formatMB(facts.compressedMB)} download`);
-  if (parts.length === 0) return `base ${stage.baseImage}`;
-  return `base ${stage.baseImage} · ${parts.join(', ')} (${facts.source}${facts.estimated ? ', closest tag' : ''})`;
+  return describeBaseImage(stage.baseImage, lookup(stage.baseImage)).text;
 }
 
 /** One summary per stage, for the code lenses above FROM lines. */
@@ -80,6 +124,6 @@ export function summariseStages(df: Dockerfile, lookup: BaseImageLookup): StageS
       const kind = reached.has(stage.index) ? 'build stage' : 'stage';
       role = `${kind} ${stageLabel(stage)}, used by ${unique.join(', ')}${reached.has(stage.index) ? '' : ' (not reached from the final stage)'}`;
     }
-    return { line: stage.from.range.start.line, stageIndex: stage.index, role, base: describeBase(stage, df.stages, lookup) };
+    return { line: stage.from.range.start.line, stageIndex: stage.index, role, base: describeBase(stage, df.stages, lookup), baseImage: lookupReference(stage) };
   });
 }
