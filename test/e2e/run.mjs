@@ -119,6 +119,9 @@ async function runScenario(scenario, setup, attempt) {
       folder: dirs.workspace,
       trust: scenario.server?.trust ?? true,
       env: {
+        // Without the private parts, VS Code still never sees the user's own: no engine socket, an
+        // empty Docker client config (no credential helper runs), a kubeconfig that does not exist.
+        ...isolatedEnv(dirs),
         ...(scenario.services?.includes('docker') ? dockerEnv(setup.docker) : {}),
         // VS Code sees only the sandbox's kubeconfig (and its kubectl): never the user's clusters.
         ...(scenario.services?.includes('k8s') ? sandboxProcessEnv(setup.k8s, { withFaults: scenario.withFaultContexts === true }) : {}),
@@ -166,6 +169,18 @@ async function runScenario(scenario, setup, attempt) {
   }
 }
 
+/** Docker and Kubernetes settings that point nowhere (the scenario's services replace them). */
+function isolatedEnv(dirs) {
+  const dockerConfig = join(dirs.root, 'docker-config');
+  mkdirSync(dockerConfig, { recursive: true });
+  return {
+    DOCKER_HOST: `unix://${join(dirs.root, 'no-engine.sock')}`,
+    DOCKER_CONTEXT: '',
+    DOCKER_CONFIG: dockerConfig,
+    KUBECONFIG: join(dirs.root, 'no-kubeconfig'),
+  };
+}
+
 /** Extension host log and Berth's output channel, appended to the scenario log for diagnosis. */
 function collectHostLogs(userDataDir) {
   const out = [];
@@ -174,7 +189,7 @@ function collectHostLogs(userDataDir) {
     for (const entry of readdirSafe(dir)) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (/remoteexthost\.log$|-Berth\.log$|remoteagent\.log$/.test(entry.name)) {
+      else if (/remoteexthost\.log$|-Berth\.log$|^Berth\.log$|remoteagent\.log$/.test(entry.name)) {
         out.push(`===== ${relative(userDataDir, full)}`, readFileSync(full, 'utf8'));
       }
     }

@@ -27,7 +27,7 @@ describe('stage summaries for code lenses', () => {
     assert.equal(s[3]?.role, 'final stage (of 4)');
   });
   it('gives the base image size with its source, in a few words', () => {
-    assert.equal(s[0]?.base, 'base 312 MB download (table 2026-09)');
+    assert.equal(s[0]?.base, 'base 850 MB on disk, 312 MB download (table 2026-09)');
     assert.equal(s[1]?.base, 'based on stage "build"');
     assert.equal(s[2]?.base, 'base size unknown');
     assert.equal(s[3]?.base, 'base scratch, 0 B');
@@ -49,17 +49,17 @@ describe('stage summaries for code lenses', () => {
   it('substituted base images are looked up after ARG expansion', () => {
     const out = summariseStages(parseDockerfile('ARG GO=1.26\nFROM golang:${GO}\n'), table);
     assert.equal(out[0]?.baseImage, 'golang:1.26');
-    assert.equal(out[0]?.base, 'base 312 MB download (table 2026-09)');
+    assert.equal(out[0]?.base, 'base 850 MB on disk, 312 MB download (table 2026-09)');
   });
   it('describes a base image: one figure in the text, both and the source in the tooltip', () => {
     const table = describeBaseImage('golang:1.26', { onDiskMB: 850, compressedMB: 312.3, source: 'table 2026-09', estimated: false });
-    assert.equal(table.text, 'base 312 MB download (table 2026-09)');
+    assert.equal(table.text, 'base 850 MB on disk, 312 MB download (table 2026-09)');
     assert.match(table.tooltip, /^Base image golang:1\.26\nDownload \(compressed layers\): 312 MB\nOn disk \(unpacked\): 850 MB\nFrom: table 2026-09$/);
     const local = describeBaseImage('busybox:local', { onDiskMB: 1_269_800 / 1e6, compressedMB: undefined, source: 'local engine', estimated: false, detail: ['Image sha256:34f7…'] });
     assert.equal(local.text, 'base 1.3 MB on disk (local engine)');
     assert.match(local.tooltip, /From: local engine\nImage sha256:34f7…$/);
     const estimated = describeBaseImage('node:22.11.0', { onDiskMB: 1134, compressedMB: 405, source: 'table 2026-09', estimated: true }, ['Registry: unreachable']);
-    assert.equal(estimated.text, 'base ≈ 405 MB download (table 2026-09)');
+    assert.equal(estimated.text, 'base ≈ 1.13 GB on disk, ≈ 405 MB download (table 2026-09)');
     assert.match(estimated.tooltip, /≈ 1\.13 GB/);
     assert.match(estimated.tooltip, /closest listed tag\)\nRegistry: unreachable$/);
     const unknown = describeBaseImage('example.com/app:1', undefined, ['Registry: NOT_FOUND']);

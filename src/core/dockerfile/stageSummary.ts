@@ -73,9 +73,11 @@ export function describeBaseImage(ref: string, facts: BaseImageFacts | undefined
   }
   const approx = facts.estimated ? '≈ ' : '';
   const mb = (value: number): string => `${approx}${formatBytes(Math.round(value * 1e6))}`;
-  let figure: string | undefined;
-  if (facts.compressedMB !== undefined) figure = `${mb(facts.compressedMB)} download`;
-  else if (facts.onDiskMB !== undefined) figure = `${mb(facts.onDiskMB)} on disk`;
+  // On disk is what `docker images` reports; the download is what a pull costs: both when known.
+  const figures: string[] = [];
+  if (facts.onDiskMB !== undefined) figures.push(`${mb(facts.onDiskMB)} on disk`);
+  if (facts.compressedMB !== undefined) figures.push(`${mb(facts.compressedMB)} download`);
+  const figure = figures.length > 0 ? figures.join(', ') : undefined;
   const lines = [`Base image ${ref}`];
   if (facts.compressedMB !== undefined) lines.push(`Download (compressed layers): ${mb(facts.compressedMB)}`);
   if (facts.onDiskMB !== undefined) lines.push(`On disk (unpacked): ${mb(facts.onDiskMB)}`);
