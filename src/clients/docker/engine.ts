@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { BuildStreamTracker, JsonLineDecoder, PushStreamTracker } from '../../core/docker/buildStream';
-import type { BuildStep, EngineMessage } from '../../core/docker/buildStream';
+import type { BuildStep, EngineMessage, PushRetry } from '../../core/docker/buildStream';
 import { looksBinary } from '../../core/docker/buildContext';
 import type { ContextSummary } from '../../core/docker/buildContext';
 import { classifyRegistryMessage, sanitiseEngineText } from '../../core/docker/errors';
@@ -66,9 +66,36 @@ export interface PushResult {
   readonly size: number | undefined;
 }
 
+/** Silence after which a push counts as stalled, in ms. */
+export const DEFAULT_PUSH_STALL_MS = 60_000;
+
+export interface PushOptions {
+  /** Credentials; default: the Docker client config's for the reference's registry. */
+  readonly auth?: RegistryAuth | undefined;
+  /** No message from the engine for this long (ms) calls `onStall`; default 60 s. */
+  readonly stallMs?: number | undefined;
+}
+
 export interface PushHooks {
   onLine?(line: string): void;
   onProgress?(done: number, total: number): void;
+  /** The engine failed one upload attempt of a layer and retries it after a pause. */
+  onRetry?(retry: PushRetry): void;
+  /**
+   * The engine has said nothing for `silentMs` (called again after each further
+   * `stallMs` of silence). `layer`: short id of the unfinished layer it is most likely
+   * waiting on; undefined when every layer is done. The push goes on: abort the signal
+   * to stop it.
+   */
+  onStall?(layer: string | undefined, silentMs: number): void;
+}
+
+/** A push the engine or the registry failed; `layer` is the layer whose upload failed, when known. */
+export class PushFailedError extends DockerError {
+  constructor(code: DockerError['code'], message: string, action: string, readonly layer: string | undefined, readonly retries: number) {
+    super(code, message, action);
+    this.name = 'PushFailedError';
+  }
 }
 
 export interface EngineEvent {
@@ -332,18 +359,37 @@ export class DockerEngine {
   }
 
   /**
-   * Pushes `reference` (`registry/repo:tag`). Credentials: `auth` when given, else the
-   * Docker client config. Success only with the registry's digest in the stream.
+   * Pushes `reference` (`registry/repo:tag`). Credentials: `options.auth` when given, else
+   * the Docker client config. Success only with the registry's digest in the stream. The
+   * engine retries failed layer uploads by itself; a failure names the layer. A watchdog
+   * reports silence longer than `options.stallMs` through `hooks.onStall` (the engine sets
+   * no deadline on a registry that stops answering).
    */
-  async push(reference: string, options: { auth?: RegistryAuth | undefined } = {}, hooks: PushHooks = {}, signal?: AbortSignal): Promise<PushResult> {
+  async push(reference: string, options: PushOptions = {}, hooks: PushHooks = {}, signal?: AbortSignal): Promise<PushResult> {
     const registry = registryOf(reference);
     const auth = options.auth ?? (await registryAuthFromConfig(registry));
+    const stallMs = options.stallMs ?? DEFAULT_PUSH_STALL_MS;
     await this.ping(signal);
     const { repository, tag } = splitReference(reference);
     const controller = new AbortController();
     const onAbort = (): void => { controller.abort(new Error('cancelled')); };
     signal?.addEventListener('abort', onAbort, { once: true });
     const tracker = new PushStreamTracker();
+    let lastActivity = performance.now();
+    let watchdog: NodeJS.Timeout | undefined;
+    // One timer for the whole push, re-armed from the time of the latest message rather
+    // than reset on each of the many progress messages.
+    const watch = (delayMs: number): void => {
+      watchdog = setTimeout(() => {
+        const silentMs = performance.now() - lastActivity;
+        if (silentMs >= stallMs) {
+          hooks.onStall?.(tracker.stalledLayer, Math.round(silentMs));
+          watch(stallMs);
+        } else {
+          watch(stallMs - silentMs);
+        }
+      }, delayMs);
+    };
     try {
       let response: IncomingMessage;
       try {
@@ -351,9 +397,14 @@ export class DockerEngine {
       } catch (error) {
         throw toDockerError(error, this.endpoint.description, { cancelled: signal?.aborted === true });
       }
+      lastActivity = performance.now();
+      watch(stallMs);
       const ended = await this.followStream(response, signal, (message) => {
+        lastActivity = performance.now();
+        const retriesBefore = tracker.retries.length;
         const line = tracker.accept(message);
         if (line !== undefined) hooks.onLine?.(line);
+        for (const retry of tracker.retries.slice(retriesBefore)) hooks.onRetry?.(retry);
         const counts = tracker.counts;
         hooks.onProgress?.(counts.done, counts.total);
       });
@@ -362,12 +413,14 @@ export class DockerEngine {
       if (outcome.ok) return { digest: outcome.digest, reference, size: outcome.size };
       if (outcome.streamEndedEarly && ended.error !== undefined) {
         const lost = toDockerError(ended.error, this.endpoint.description, { midStream: true });
-        throw new DockerError(lost.code, `${lost.message} The push of ${reference} did not finish.`, lost.action);
+        throw new PushFailedError(lost.code, `${lost.message} The push of ${reference} did not finish.`, lost.action, outcome.layer, outcome.retries);
       }
       const classified = classifyRegistryMessage(outcome.message, registry);
-      const layer = outcome.layer !== undefined ? ` (layer ${outcome.layer})` : '';
-      throw new DockerError(classified.code, `${classified.message}${layer}`, classified.action);
+      const tries = outcome.retries > 0 ? `, tried ${outcome.retries + 1} times by the engine` : '';
+      const layer = outcome.layer !== undefined ? ` (upload of layer ${outcome.layer}${tries})` : '';
+      throw new PushFailedError(classified.code, `${classified.message}${layer}`, classified.action, outcome.layer, outcome.retries);
     } finally {
+      clearTimeout(watchdog);
       signal?.removeEventListener('abort', onAbort);
     }
   }

@@ -146,30 +146,70 @@ export class BuildStreamTracker {
 
 /** Per-layer state of a push, for progress. */
 export interface PushLayer {
+  /** Short id the engine prints: the first 12 hex digits of the layer's DiffID. */
   readonly id: string;
   status: string;
+  /** Bytes sent so far, as the engine reports them. */
   current: number | undefined;
+  /** Bytes to send. */
   total: number | undefined;
+  /** How many times the engine started a retry of this layer's upload. */
+  retries: number;
+  /** Order of the layer's latest message (higher is more recent). */
+  lastSeen: number;
+}
+
+/** The engine gave up on one upload attempt of a layer and waits before the next. */
+export interface PushRetry {
+  readonly layer: string;
+  /** 1 for the first retry. */
+  readonly retry: number;
+  /** Seconds the engine waits before it tries again. */
+  readonly delaySeconds: number;
 }
 
 export type PushOutcome =
   | { readonly ok: true; readonly digest: string; readonly tag: string | undefined; readonly size: number | undefined }
-  | { readonly ok: false; readonly message: string; readonly layer: string | undefined; readonly streamEndedEarly: boolean };
+  | {
+    readonly ok: false;
+    readonly message: string;
+    /** Short id of the layer whose upload failed, when the stream lets us tell. */
+    readonly layer: string | undefined;
+    /** Retries the engine made for that layer before it gave up. */
+    readonly retries: number;
+    readonly streamEndedEarly: boolean;
+  };
 
-/** Follows a push stream; success only with `aux.Digest` and no error. */
+const LAYER_ID = /^[0-9a-f]{12,64}$/;
+const LAYER_DONE = /^(Pushed|Layer already exists|Mounted from)/;
+// dockerd counts down "Retrying in 5 seconds", "... 4 seconds", ..., "... 1 second", once a second.
+const RETRYING = /^Retrying in (\d+) seconds?$/;
+// Statuses of a layer whose upload is under way (rather than queued or done).
+const LAYER_ACTIVE = /^(Pushing|Retrying in )/;
+
+/**
+ * Follows a push stream; success only with `aux.Digest` and no error. The engine
+ * retries a failed layer upload by itself (dockerd 20.10: 5 attempts, waiting 5, 10,
+ * 15 and 20 s between them) and its final error line names no layer, so the tracker
+ * remembers which layers were retrying and which were still unfinished.
+ */
 export class PushStreamTracker {
   readonly layers = new Map<string, PushLayer>();
+  /** Every retry the engine announced, in order. */
+  readonly retries: PushRetry[] = [];
   private digest: string | undefined;
   private tag: string | undefined;
   private size: number | undefined;
   private error: string | undefined;
-  private errorLayer: string | undefined;
-  private lastLayer: string | undefined;
+  private errorLayer: PushLayer | undefined;
+  private seen = 0;
 
+  /** Feeds one message; returns a line for an output channel, if the message deserves one. */
   accept(message: EngineMessage): string | undefined {
+    this.seen++;
     if (message.error !== undefined || message.errorDetail !== undefined) {
       this.error = message.errorDetail?.message ?? message.error ?? 'unknown error';
-      this.errorLayer = this.lastLayer;
+      this.errorLayer = this.failedLayer();
       return `ERROR: ${this.error}`;
     }
     if (message.aux?.Digest !== undefined) {
@@ -178,13 +218,23 @@ export class PushStreamTracker {
       this.size = message.aux.Size;
       return undefined;
     }
-    if (message.id !== undefined && message.status !== undefined && /^[0-9a-f]{12,64}$/.test(message.id)) {
-      const layer = this.layers.get(message.id) ?? { id: message.id, status: '', current: undefined, total: undefined };
+    if (message.id !== undefined && message.status !== undefined && LAYER_ID.test(message.id)) {
+      const layer = this.layers.get(message.id) ?? { id: message.id, status: '', current: undefined, total: undefined, retries: 0, lastSeen: 0 };
+      const countdown = RETRYING.exec(layer.status);
       layer.status = message.status;
       layer.current = message.progressDetail?.current;
       layer.total = message.progressDetail?.total;
+      layer.lastSeen = this.seen;
       this.layers.set(message.id, layer);
-      this.lastLayer = message.id;
+      const retrying = RETRYING.exec(message.status);
+      if (retrying) {
+        const delaySeconds = Number(retrying[1]);
+        // Only the first line of each countdown is news; a new countdown starts higher.
+        if (countdown && delaySeconds <= Number(countdown[1])) return undefined;
+        layer.retries++;
+        this.retries.push({ layer: layer.id, retry: layer.retries, delaySeconds });
+        return `${layer.id}: the upload failed; the engine retries in ${delaySeconds} s (retry ${layer.retries})`;
+      }
       return message.status === 'Pushing' ? undefined : `${message.id}: ${message.status}`;
     }
     return message.status ?? message.stream?.trimEnd();
@@ -193,15 +243,103 @@ export class PushStreamTracker {
   /** Layers done ("Pushed" / "Layer already exists") and known. */
   get counts(): { done: number; total: number } {
     let done = 0;
-    for (const layer of this.layers.values()) if (/^(Pushed|Layer already exists|Mounted from)/.test(layer.status)) done++;
+    for (const layer of this.layers.values()) if (LAYER_DONE.test(layer.status)) done++;
     return { done, total: this.layers.size };
   }
 
+  /**
+   * The layer a silent push is most likely waiting on: the unfinished layer that was
+   * uploading most recently (before queued ones); undefined when every layer is done
+   * (the engine is then waiting on the manifest).
+   */
+  get stalledLayer(): string | undefined {
+    return this.latestUnfinished(() => true)?.id;
+  }
+
+  private latestUnfinished(accept: (layer: PushLayer) => boolean): PushLayer | undefined {
+    let best: PushLayer | undefined;
+    const rank = (l: PushLayer): number => (LAYER_ACTIVE.test(l.status) ? 1 : 0);
+    for (const layer of this.layers.values()) {
+      if (LAYER_DONE.test(layer.status) || !accept(layer)) continue;
+      if (!best || rank(layer) > rank(best) || (rank(layer) === rank(best) && layer.lastSeen > best.lastSeen)) best = layer;
+    }
+    return best;
+  }
+
+  /**
+   * The layer an error line is about: one the engine had to retry, else the latest
+   * unfinished one; none when every layer was done (the manifest failed).
+   */
+  private failedLayer(): PushLayer | undefined {
+    return this.latestUnfinished((l) => l.retries > 0) ?? this.latestUnfinished(() => true);
+  }
+
   finish(ended: boolean): PushOutcome {
-    if (this.error !== undefined) return { ok: false, message: this.error, layer: this.errorLayer, streamEndedEarly: !ended };
+    if (this.error !== undefined) {
+      return { ok: false, message: this.error, layer: this.errorLayer?.id, retries: this.errorLayer?.retries ?? 0, streamEndedEarly: !ended };
+    }
     if (this.digest === undefined) {
-      return { ok: false, message: ended ? 'the registry did not confirm the push with a digest' : 'the push stream ended before the registry confirmed it', layer: this.lastLayer, streamEndedEarly: !ended };
+      const layer = this.latestUnfinished(() => true);
+      return {
+        ok: false,
+        message: ended ? 'the registry did not confirm the push with a digest' : 'the push stream ended before the registry confirmed it',
+        layer: layer?.id,
+        retries: layer?.retries ?? 0,
+        streamEndedEarly: !ended,
+      };
     }
     return { ok: true, digest: this.digest, tag: this.tag, size: this.size };
+  }
+}
+
+/**
+ * The one-line status of a push for a progress notification: layer counts, an engine
+ * retry under way, or a stall. The methods return undefined when the line did not change
+ * (progress messages come by the hundred per second).
+ */
+export class PushProgressLine {
+  private counts = '';
+  private note = '';
+  private shown: string | undefined;
+  /** True while the watchdog's silence report is shown (until the engine speaks again). */
+  private stalled = false;
+  /** True once any stall was reported during this push. */
+  private everStalled = false;
+
+  constructor(private readonly registry: string) {}
+
+  /** True once a stall was reported during this push, even if the engine spoke again. */
+  get wasStalled(): boolean { return this.everStalled; }
+
+  /** The engine spoke: `done` of `total` layers are in the registry. Clears a stall. */
+  progress(done: number, total: number): string | undefined {
+    this.counts = `${done}/${total} layers`;
+    if (this.stalled) {
+      this.stalled = false;
+      this.note = '';
+    }
+    return this.show();
+  }
+
+  /** The engine retries `layer`'s upload (`retry`: 1 for the first retry). */
+  retry(layer: string, retry: number): string | undefined {
+    this.note = `layer ${layer}: upload failed, retry ${retry} by the engine`;
+    return this.show();
+  }
+
+  /** Records a stall of `silentMs` ms (shown in whole seconds); returns its sentence, for the output channel. */
+  stall(layer: string | undefined, silentMs: number): string {
+    this.stalled = true;
+    this.everStalled = true;
+    this.note = `no progress from ${this.registry} for ${Math.round(silentMs / 1000)} s${layer !== undefined ? ` (layer ${layer})` : ''}`;
+    return this.note;
+  }
+
+  /** The whole line, or undefined when it is the one shown already. */
+  show(): string | undefined {
+    const line = [this.counts, this.note].filter(Boolean).join(' · ');
+    if (line === this.shown) return undefined;
+    this.shown = line;
+    return line;
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { PushProgressLine } from '../../core/docker/buildStream';
 import { registryOf } from '../../core/docker/credentials';
 import type { RegistryAuth } from '../../core/docker/credentials';
 import { formatBytes } from '../../core/dockerfile/stageSummary';
@@ -8,6 +9,7 @@ import { rememberPushedImage } from '../kube/rolloutLogic';
 import type { Logger } from '../logger';
 import type { EngineProvider } from './engineProvider';
 import { describeFailure, isCancellation } from './failures';
+import type { FailureInfo } from './failures';
 import type { ImageNode, ImagesTree } from './imagesTree';
 
 const SECRET_PREFIX = 'berth.registry.';
@@ -49,18 +51,28 @@ export class ImageCommands {
       return undefined;
     });
     auth = configAuth ?? auth;
+    // The engine puts no deadline on a registry that stops answering: the watchdog says when it went quiet.
+    const stallSeconds = vscode.workspace.getConfiguration('berth.docker').get<number>('pushStallSeconds', 60);
+    const stallMs = Math.min(Math.max(Number.isFinite(stallSeconds) ? stallSeconds : 60, 5), 3600) * 1000;
     this.output.show(true);
     for (let attempt = 0; attempt < 2; attempt++) {
       this.output.appendLine(`\n=== Push ${reference} to ${registry}${auth ? ' (with credentials)' : ''}`);
+      const status = new PushProgressLine(registry);
       try {
         const result = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Pushing ${reference}`, cancellable: true },
           (progress, token) => {
             const controller = new AbortController();
             token.onCancellationRequested(() => { controller.abort(); });
-            return engine.push(reference, { auth }, {
+            const report = (message: string | undefined): void => { if (message !== undefined) progress.report({ message }); };
+            return engine.push(reference, { auth, stallMs }, {
               onLine: (line) => { this.output.appendLine(line); },
-              onProgress: (done, total) => { progress.report({ message: `${done}/${total} layers` }); },
+              onProgress: (done, total) => { report(status.progress(done, total)); },
+              onRetry: (retry) => { report(status.retry(retry.layer, retry.retry)); },
+              onStall: (layer, silentMs) => {
+                this.output.appendLine(`=== ${status.stall(layer, silentMs)}`);
+                report(status.show());
+              },
             }, controller.signal);
           },
         );
@@ -75,6 +87,13 @@ export class ImageCommands {
         const failure = describeFailure(error);
         if (isCancellation(error)) {
           this.output.appendLine('=== Push cancelled.');
+          if (status.wasStalled) {
+            // dockerd does not abort an upload request the registry never answers: say so,
+            // since a new push of the same layers waits behind it.
+            const note = `${registry} had stopped answering; the Docker engine keeps that upload open until the registry answers or drops the connection, and a new push of the same layers waits for it.`;
+            this.output.appendLine(`=== ${note}`);
+            void vscode.window.showInformationMessage(`Berth: push of ${reference} cancelled. ${note}`);
+          }
           return;
         }
         this.output.appendLine(`=== Push FAILED: ${failure.message}`);
@@ -85,9 +104,21 @@ export class ImageCommands {
             continue;
           }
         }
-        throw new Error(`${failure.message} ${failure.action}`);
+        this.offerRetry(reference, failure);
+        return;
       }
     }
+  }
+
+  /** The failure notification of a push, with Retry (the whole command again, for the same image). */
+  private offerRetry(reference: string, failure: FailureInfo): void {
+    this.logger.error(`Push of ${reference} failed`, `${failure.code}: ${failure.message}`);
+    const retry = 'Retry';
+    const show = 'Show Output';
+    void vscode.window.showErrorMessage(`Berth: push of ${reference} failed: ${failure.message}${failure.action ? ` ${failure.action}` : ''}`, retry, show).then((choice) => {
+      if (choice === retry) void vscode.commands.executeCommand('berth.images.push', reference);
+      else if (choice === show) this.output.show(true);
+    });
   }
 
   /** Asks once for credentials; kept in SecretStorage only after the registry accepted them. */
