@@ -24,7 +24,10 @@ import {
   sleep,
   waitForProblems,
 } from './workbench.mjs';
+import { baseSizeScenarios } from './baseSizeScenarios.mjs';
 import { kubeScenarios } from './kubeScenarios.mjs';
+import { outsideBuildScenarios } from './outsideBuildScenarios.mjs';
+import { pushFaultScenarios } from './pushFaultScenarios.mjs';
 
 const SIZE = /\d+(?:\.\d+)?\s?(?:kB|MB|GB)\b/;
 
@@ -751,10 +754,6 @@ scenarios.push({
   },
 });
 
+// The Docker scenarios of their own files, then Kubernetes and Helm.
+scenarios.push(...baseSizeScenarios, ...outsideBuildScenarios, ...pushFaultScenarios);
 scenarios.push(...kubeScenarios);
-
-import { baseSizeScenarios } from './baseSizeScenarios.mjs';
-scenarios.push(...baseSizeScenarios);
-
-import { outsideBuildScenarios } from './outsideBuildScenarios.mjs';
-scenarios.push(...outsideBuildScenarios);
