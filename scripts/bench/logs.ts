@@ -14,14 +14,17 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import type { IncomingMessage } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import type { Browser } from 'playwright-core';
 import type { KubeConnection, LogLine, LogStreamSink } from '../../src/clients/kube/api';
 import { toKubeFailure } from '../../src/clients/kube/errors';
-import type { HostMessage, WireLine } from '../../src/core/logs/protocol';
+import { streamContainerLogs } from '../../src/clients/kube/logs';
+import type { HostMessage, WireLine, WireSource } from '../../src/core/logs/protocol';
 import { podLogDriver } from '../../src/vscode/kube/logPanelDrivers';
 import { LogSession } from '../../src/vscode/kube/logPanelSession';
 import type { BenchContext, BenchResult } from './lib/measure';
@@ -149,8 +152,12 @@ async function syncUp(file: string, text: string, synced: Promise<void>, what: s
   }
 }
 
-/** The floor: a raw HTTPS follow of the log, counting lines, nothing else. */
-async function rawFloor(raw: RawKube, env: SandboxEnv, batch: Batch): Promise<{ firstAt: number; lastAt: number; firstReceivedAt: number; lastReceivedAt: number }> {
+/**
+ * The floor: a raw HTTPS follow of the log, counting lines, nothing else. The chunks it got
+ * after the sync line are kept in `received` (as the API server cut them), for the host-path
+ * replay.
+ */
+async function rawFloor(raw: RawKube, env: SandboxEnv, batch: Batch, received: Buffer[] = []): Promise<{ firstAt: number; lastAt: number; firstReceivedAt: number; lastReceivedAt: number }> {
   const controller = new AbortController();
   const sync = `${batch.prefix} sync`;
   let synced = false;
@@ -174,6 +181,7 @@ async function rawFloor(raw: RawKube, env: SandboxEnv, batch: Batch): Promise<{ 
         chunk = Buffer.from(tail.slice(at + sync.length + 1));
         onSynced();
       }
+      if (lastReceivedAt === 0) received.push(chunk);
       // Later copies of the sync line may still come: they are not lines of the batch.
       const text = chunk.toString('utf8');
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
@@ -317,6 +325,99 @@ async function kubectlFollow(env: SandboxEnv, batch: Batch): Promise<{ firstAt: 
   }
 }
 
+/** A response that hands over `chunks` as a socket would, then ends (IncomingMessage's parts the stream uses). */
+function recordedResponse(chunks: readonly Buffer[]): IncomingMessage {
+  const body = new Readable({ read: () => undefined });
+  const res = Object.assign(body, { statusCode: 200, headers: { date: new Date().toUTCString() }, complete: false, socket: null });
+  for (const chunk of chunks) body.push(chunk);
+  body.once('end', () => { res.complete = true; });
+  body.push(null);
+  return res as unknown as IncomingMessage;
+}
+
+const RUNNING_POD = JSON.stringify({ metadata: { name: POD }, status: { phase: 'Running', containerStatuses: [{ name: CONTAINER, restartCount: 0, containerID: 'kwok://bench', state: { running: {} } }] } });
+
+interface HostPathFigures {
+  /** CPU of this process (all threads: GC helpers included) per replay, ms. */
+  cpuMs: number[];
+  /** Wall time per replay, ms. */
+  wallMs: number[];
+  /** JSON.stringify of the posts (what VS Code's postMessage does first), ms per replay. */
+  stringifyMs: number[];
+  lines: number;
+}
+
+/**
+ * Berth's own cost, apart from the network, the API server and the webview: the bytes the floor
+ * reader received, replayed through the same path (streamContainerLogs on a response that
+ * yields them, podLogDriver, LogSession with its buffer and batching), each post serialised as
+ * VS Code's postMessage serialises it. Nothing else runs meanwhile, so CPU time is a figure that
+ * a shared machine's load disturbs far less than the end-to-end times.
+ */
+async function hostPathReplay(chunks: readonly Buffer[], cap: number, repetitions: number): Promise<HostPathFigures> {
+  const lines = chunks.reduce((sum, chunk) => { let n = 0; for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) n++; return sum + n; }, 0);
+  const figures: HostPathFigures = { cpuMs: [], wallMs: [], stringifyMs: [], lines };
+  // The first replays warm up the JIT, as the first minutes of a panel do.
+  for (let r = -2; r < repetitions; r++) {
+    let stringifyMs = 0;
+    const open = (path: string): Promise<IncomingMessage> => Promise.resolve(path.includes('/log?') ? recordedResponse(chunks) : recordedResponse([Buffer.from(RUNNING_POD)]));
+    const connection: Pick<KubeConnection, 'streamLogs'> = { streamLogs: (request, sink) => streamContainerLogs(open, request, sink) };
+    let onEnded: () => void = () => undefined;
+    const ended = new Promise<void>((resolve) => { onEnded = resolve; });
+    const session = new LogSession(podLogDriver(connection, { namespace: NAMESPACE, pod: POD, containers: [CONTAINER] }, 4, toKubeFailure), `pod/${NAMESPACE}/${POD}`, {
+      title: `Logs: ${POD}`,
+      maxLines: cap,
+      containers: [CONTAINER],
+      // Not followed: the stream ends with the recorded bytes, and an "ended" marker says so.
+      options: { follow: false, tailLines: 0, previous: false },
+      post: (message) => {
+        const started = performance.now();
+        JSON.stringify(message);
+        stringifyMs += performance.now() - started;
+        if (message.type === 'lines' && message.lines.some((line) => line.k === 'm' && line.x === 'End of log.')) onEnded();
+      },
+    });
+    const cpuBefore = process.cpuUsage();
+    const startedAt = performance.now();
+    session.webviewReady();
+    session.start();
+    await withTimeout(ended, 60_000, 'the replayed stream to end');
+    const wall = performance.now() - startedAt;
+    const cpu = process.cpuUsage(cpuBefore);
+    const received = session.stats().linesReceived;
+    session.dispose();
+    if (received !== lines) throw new Error(`host-path replay: ${received} lines received of ${lines}`);
+    if (r < 0) continue;
+    figures.cpuMs.push((cpu.user + cpu.system) / 1000);
+    figures.wallMs.push(wall);
+    figures.stringifyMs.push(stringifyMs);
+  }
+  return figures;
+}
+
+/**
+ * The bench's stand-in for VS Code's postMessage by itself: `total` lines built beforehand,
+ * posted through PanelPage.post in messages of 5,000 lines (what the batcher sends at 100,000
+ * lines/s) as fast as they go, timed from the first post to the last row in the DOM.
+ */
+async function standInFloor(browser: Browser, url: string, total: number, prefix: string): Promise<number> {
+  const panel = await PanelPage.open(browser, url);
+  try {
+    const source: WireSource = { pod: POD, container: CONTAINER, color: 0 };
+    panel.post({ type: 'init', title: `Logs: ${POD}`, sources: [source], options: { follow: true, tailLines: 0, previous: false }, containers: [CONTAINER], maxLines: total });
+    const second = new Date().toISOString().slice(0, 19);
+    const lines: WireLine[] = [];
+    for (let i = 0; i < total; i++) lines.push({ s: 0, t: `${second}.${String(i).padStart(9, '0')}Z`, x: lineText(prefix, i) });
+    await panel.awaitRow(shownText(prefix, total - 1));
+    await panel.flushed();
+    const firstAt = epochNow();
+    for (let at = 0; at < total; at += 5000) panel.post({ type: 'lines', lines: lines.slice(at, at + 5000) });
+    return (await panel.rowSeenAt(120_000)) - firstAt;
+  } finally {
+    await panel.close();
+  }
+}
+
 /** Heap and RSS after a full GC, in bytes. */
 function memoryAfterGc(gc: () => void): { heapUsed: number; rss: number } {
   gc();
@@ -335,6 +436,9 @@ interface BerthRound {
   writeMs: number;
   loopP99Ms: number;
   loopMaxMs: number;
+  /** The same figures of an idle Node process at the same time: the machine's share. */
+  idleLoopP99Ms: number;
+  idleLoopMaxMs: number;
   /** CPU time of this process (all its threads) during ingestion. */
   cpuMs: number;
   posts: number;
@@ -351,6 +455,56 @@ interface BerthRound {
   rssAfter: number;
 }
 
+// An idle Node process measuring its own event loop delay, as the bench's process does: what the
+// machine's scheduling alone costs an event loop at the time (2 shared cores), whatever Berth does.
+const IDLE_PROBE_SOURCE = `
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const delay = monitorEventLoopDelay({ resolution: 10 });
+delay.enable();
+process.stdout.write('ready\\n');
+process.stdin.once('data', () => {
+  delay.disable();
+  process.stdout.write(JSON.stringify({ p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 }) + '\\n');
+  process.exit(0);
+});
+`;
+
+interface IdleProbe {
+  /** Stops the probe: the delay p99 and max of its event loop, in ms. */
+  stop(): Promise<{ p99: number; max: number }>;
+}
+
+/** Starts the idle probe and resolves once it measures. */
+async function startIdleProbe(): Promise<IdleProbe> {
+  const child = spawn(process.execPath, ['-e', IDLE_PROBE_SOURCE], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let output = '';
+  const lines: string[] = [];
+  const waiters: ((line: string) => void)[] = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    for (let nl = output.indexOf('\n'); nl >= 0; nl = output.indexOf('\n')) {
+      const line = output.slice(0, nl);
+      output = output.slice(nl + 1);
+      const waiter = waiters.shift();
+      if (waiter) waiter(line);
+      else lines.push(line);
+    }
+  });
+  const nextLine = (): Promise<string> => {
+    const line = lines.shift();
+    return line !== undefined ? Promise.resolve(line) : new Promise((resolve) => { waiters.push(resolve); });
+  };
+  await withTimeout(nextLine(), 30_000, 'the idle event loop probe to start');
+  return {
+    stop: async () => {
+      child.stdin.write('stop\n');
+      const result = JSON.parse(await withTimeout(nextLine(), 30_000, 'the idle event loop probe to report')) as { p99: number; max: number };
+      child.kill();
+      return result;
+    },
+  };
+}
+
 /** One Berth ingestion: a fresh panel, then the batch appended, timed until its last line is a row in the DOM. */
 async function berthRound(browser: Browser, url: string, connection: KubeConnection, env: SandboxEnv, batch: Batch, cap: number): Promise<BerthRound> {
   const rig = await openRig(browser, url, connection, env, cap, batch.prefix);
@@ -365,6 +519,7 @@ async function berthRound(browser: Browser, url: string, connection: KubeConnect
       if (heapAtCap === null && rig.marks.lines >= cap) heapAtCap = process.memoryUsage().heapUsed;
     };
     await rig.panel.awaitRow(batch.lastText);
+    const idle = await startIdleProbe();
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     const cpuBefore = process.cpuUsage();
@@ -372,6 +527,7 @@ async function berthRound(browser: Browser, url: string, connection: KubeConnect
     const renderedAt = await rig.panel.rowSeenAt(120_000);
     const cpu = process.cpuUsage(cpuBefore);
     delay.disable();
+    const idleDelay = await idle.stop();
     const after = process.memoryUsage();
     await rig.panel.flushed();
     const stats = rig.session.stats();
@@ -385,6 +541,8 @@ async function berthRound(browser: Browser, url: string, connection: KubeConnect
       writeMs: appended.lastAt - appended.firstAt,
       loopP99Ms: delay.percentile(99) / 1e6,
       loopMaxMs: delay.max / 1e6,
+      idleLoopP99Ms: idleDelay.p99,
+      idleLoopMaxMs: idleDelay.max,
       cpuMs: (cpu.user + cpu.system) / 1000,
       posts: stats.posts,
       maxPostsPerSecond: rates.maxPerSecond,
@@ -468,6 +626,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
 
     const floorMs: number[] = [];
     const floorWriteMs: number[] = [];
+    let floorChunks: Buffer[] = [];
     const followMs: number[] = [];
     const berth: BerthRound[] = [];
     let lastBatch: Batch | undefined;
@@ -478,7 +637,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         const phase = phases[(r + k) % phases.length];
         const batch = await prepare(`bench-${runId}-${r}-${phase ?? ''}`, total);
         if (phase === 'floor') {
-          const floor = await rawFloor(raw, env, batch);
+          floorChunks = [];
+          const floor = await rawFloor(raw, env, batch, floorChunks);
           floorMs.push(floor.lastReceivedAt - floor.firstAt);
           floorWriteMs.push(floor.lastAt - floor.firstAt);
         } else if (phase === 'berth') {
@@ -490,7 +650,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         lastBatch = batch;
       }
       const b = berth[berth.length - 1];
-      ctx.log(`round ${r + 1}/${rounds}: floor ${ms(floorMs[floorMs.length - 1] ?? NaN)} ms; Berth on screen ${ms(b?.renderedMs ?? NaN)} ms (loop p99 ${ms(b?.loopP99Ms ?? NaN)} ms, ${b?.posts ?? 0} posts); kubectl logs -f ${ms(followMs[followMs.length - 1] ?? NaN)} ms`);
+      ctx.log(`round ${r + 1}/${rounds}: floor ${ms(floorMs[floorMs.length - 1] ?? NaN)} ms; Berth on screen ${ms(b?.renderedMs ?? NaN)} ms (loop p99 ${ms(b?.loopP99Ms ?? NaN)} ms, idle process ${ms(b?.idleLoopP99Ms ?? NaN)} ms; ${b?.posts ?? 0} posts); kubectl logs -f ${ms(followMs[followMs.length - 1] ?? NaN)} ms`);
     }
     const loadAfter = loadavg()[0] ?? 0;
 
@@ -504,6 +664,11 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const tailN = timeProcess(env.kubectl, ['--context', SANDBOX_CONTEXT, 'logs', `--tail=${total}`, '-n', NAMESPACE, POD, '-c', CONTAINER], kubectlEnv);
     const tailLines = tailN.stdout.split('\n').filter((l) => l.includes(`${last.prefix} line `)).length;
     ctx.log(`kubectl logs --tail=-1 --since-time: ${ms(snapshot.ms)} ms for ${snapshotLines} lines (log file ${mib(logBytes)} MiB); --tail=${total}: ${ms(tailN.ms)} ms (${tailLines} lines)`);
+
+    const standInMs = await standInFloor(browser, server.url, total, `bench-${runId}-standin`);
+    const host = await hostPathReplay(floorChunks, cap, ctx.quick ? 3 : 7);
+    const hostCpu = median(host.cpuMs);
+    ctx.log(`stand-in IPC alone: ${ms(standInMs)} ms; host path replayed: ${ms(hostCpu)} ms CPU (wall ${ms(median(host.wallMs))} ms, JSON.stringify ${ms(median(host.stringifyMs))} ms) for ${host.lines} lines`);
 
     const memory = await memoryPhase(browser, server.url, connection, env, `bench-${runId}-memory`, cap, gc);
     const growthToCap = memory.atCap.heapUsed - memory.before.heapUsed;
@@ -538,6 +703,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         row('Berth: last line rendered in the DOM', berth.map((b) => b.renderedMs), true, true),
         row('kubectl logs -f: last line printed', followMs, true, true),
       ]),
+      `the bench's stand-in for postMessage by itself (playwright's page.evaluate over CDP), ${total.toLocaleString('en-US')} prepared lines in posts of 5,000 sent at once: ${ms(standInMs)} ms from the first post to the last row`,
       `Berth's overhead above the floor (medians): ${ms(renderedMed - floorMed)} ms (stream parsing, session, batching, posting, webview render)`,
       '',
       table([
@@ -550,12 +716,22 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         ['during Berth ingestion', 'value'],
         ['event loop delay p99, median of rounds / worst round (ms)', `${ms(loopP99)} / ${ms(worst(berth.map((b) => b.loopP99Ms)))}`],
         ['event loop delay max, worst round (ms)', ms(worst(berth.map((b) => b.loopMaxMs)))],
+        ['idle Node process meanwhile: event loop delay p99, median / worst round (ms)', `${ms(med('idleLoopP99Ms'))} / ${ms(worst(berth.map((b) => b.idleLoopP99Ms)))}`],
+        ['idle Node process meanwhile: event loop delay max, worst round (ms)', ms(worst(berth.map((b) => b.idleLoopMaxMs)))],
         ['CPU of this process while ingesting (median ms)', ms(med('cpuMs'))],
         ['lines posts per round (median); most in any 1 s; rate over the ingestion /s', `${med('posts')}; ${maxPerSecond}; ${med('averagePostsPerSecond').toFixed(1)}`],
         ['largest post (lines)', worst(berth.map((b) => b.maxBatch))],
         ['webview DOM elements at the end (rows)', `${lastRound.domNodes} (${lastRound.domRows})`],
         ['host heap before -> at the cap -> after, no GC (MiB, median)', `${mib(med('heapBefore'))} -> ${capHeaps.length ? mib(median(capHeaps)) : 'n/a'} -> ${mib(med('heapAfter'))}`],
       ]),
+      '',
+      table([
+        [`Berth's host path alone: the floor reader's ${host.lines.toLocaleString('en-US')} lines replayed ${host.cpuMs.length}x`, 'median ms', 'min ms', 'max ms'],
+        ['CPU of this process (GC threads included)', ms(hostCpu), ms(Math.min(...host.cpuMs)), ms(worst(host.cpuMs))],
+        ['wall time (posts are paced: at most 20 a second, 10,000 lines each)', ms(median(host.wallMs)), ms(Math.min(...host.wallMs)), ms(worst(host.wallMs))],
+        ['of which JSON.stringify of the posts (VS Code does the same)', ms(median(host.stringifyMs)), ms(Math.min(...host.stringifyMs)), ms(worst(host.stringifyMs))],
+      ]),
+      '(streamContainerLogs on a response yielding the recorded chunks -> podLogDriver -> LogSession -> each post serialised; no network, no webview)',
       '',
       table([
         ['host memory after a GC (fresh panel)', 'heap MiB', 'RSS MiB', 'webview heap MiB'],
@@ -585,6 +761,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         floor: { ms: floorMs, writeMs: floorWriteMs, median: round(floorMed) },
         berth: { rounds: berth, medianRenderedMs: round(renderedMed), overheadMs: round(renderedMed - floorMed), loopDelayP99Ms: round(loopP99) },
         kubectl: { followMs, followMedian: round(followMed), tailAllMs: round(snapshot.ms), tailAllLines: snapshotLines, tailNMs: round(tailN.ms), tailNLines: tailLines },
+        standInMs: round(standInMs),
+        hostPath: { ...host, chunks: floorChunks.length, medianCpuMs: round(hostCpu) },
         memory: { ...memory, growthToCap, growthAfterCap, flatLimit },
       },
     };

@@ -8,7 +8,9 @@
  * shown at most one interval after it arrived.
  *
  * A flush delivers everything waiting, even more than `maxItems` (after a cool-down under
- * heavy load): the limit is a trigger, not a cap.
+ * heavy load): that limit is a trigger, not a cap. `maxBatch` is the cap, when given: a flush
+ * delivers at most that many, and the rest waits for the end of the cool-down, so that one
+ * flush (one postMessage and its serialisation) never grows with a backlog.
  */
 
 /** The timer functions the batcher uses; tests pass fake ones. */
@@ -23,6 +25,8 @@ export interface BatcherOptions {
   intervalMs?: number;
   /** Waiting items that trigger a flush without waiting for the gathering timer (default 5000). */
   maxItems?: number;
+  /** Most items one timed flush delivers (default: no limit); `flushNow` still delivers everything. */
+  maxBatch?: number;
 }
 
 const defaultTimers: BatcherTimers = {
@@ -35,6 +39,7 @@ const defaultTimers: BatcherTimers = {
 export class Batcher<T> {
   private readonly intervalMs: number;
   private readonly maxItems: number;
+  private readonly maxBatch: number;
   private readonly timers: BatcherTimers;
   private pending: T[] = [];
   /** The one timer in use: gathering (not cooling) or cool-down (cooling). */
@@ -55,6 +60,7 @@ export class Batcher<T> {
   ) {
     this.intervalMs = Math.max(0, options.intervalMs ?? 50);
     this.maxItems = Math.max(1, options.maxItems ?? 5000);
+    this.maxBatch = Math.max(1, options.maxBatch ?? Number.POSITIVE_INFINITY);
     this.timers = timers;
   }
 
@@ -83,7 +89,7 @@ export class Batcher<T> {
     if (this.disposed) return;
     this.cancelTimer();
     this.cooling = false;
-    this.deliver();
+    this.deliver(Number.POSITIVE_INFINITY);
   }
 
   /** Stops the timers and drops waiting items without flushing them. */
@@ -98,17 +104,22 @@ export class Batcher<T> {
     if (this.cooling) return;
     if (this.pending.length >= this.maxItems) {
       this.cancelTimer();
-      this.deliver();
+      this.deliver(this.maxBatch);
     } else if (!this.timerSet) {
       this.startTimer();
     }
   }
 
-  /** Hands the waiting items over and starts the cool-down. */
-  private deliver(): void {
+  /** Hands over the waiting items (at most `limit`) and starts the cool-down. */
+  private deliver(limit: number): void {
     if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
+    let batch = this.pending;
+    if (batch.length > limit) {
+      this.pending = batch.slice(limit);
+      batch = batch.slice(0, limit);
+    } else {
+      this.pending = [];
+    }
     // State first: a flush callback that throws must not leave the batcher stuck.
     this.cooling = true;
     this.startTimer();
@@ -135,6 +146,6 @@ export class Batcher<T> {
     // End of a gathering wait or of a cool-down: either way a flush is allowed now, and a
     // flush starts the next cool-down. Nothing waiting ends the cool-down.
     this.cooling = false;
-    this.deliver();
+    this.deliver(this.maxBatch);
   }
 }

@@ -24,13 +24,32 @@
  * `beginReplay()` first.
  */
 
-import { compareTimes, floorToSecond } from './timestamps';
+import { compareTimes, floorToSecond, isUtcTime } from './timestamps';
+
+/**
+ * The nanoseconds of a time whose characters from the 20th on are the kubelet's
+ * `.123456789Z` (the first 19 are not looked at), or -1 for any other form.
+ */
+function kubeletNanos(time: string): number {
+  if (time.length !== 30 || time.charCodeAt(19) !== 0x2e /* . */ || time.charCodeAt(29) !== 0x5a /* Z */) return -1;
+  let nanos = 0;
+  for (let i = 20; i < 29; i++) {
+    const digit = time.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    nanos = nanos * 10 + digit;
+  }
+  return nanos;
+}
 
 export class ResumeTracker {
   /** Latest time delivered so far (RFC 3339 as received). */
   private lastTime: string | undefined;
   /** `lastTime` rounded down to the second: what a reconnect asks for. */
   private lastSecond: string | undefined;
+  /** `lastSecond` without its `Z`: the start every UTC time within that second has. */
+  private lastSecondPrefix = '';
+  /** Nanoseconds of `lastTime` when it has the kubelet's form, else -1. */
+  private lastNanos = -1;
   /** How many delivered lines carried exactly `lastTime`. */
   private deliveredAtLastTime = 0;
   /** How many delivered lines fall within `lastSecond` (what a reconnect replays). */
@@ -39,30 +58,58 @@ export class ResumeTracker {
   private skippedAtLastTime = 0;
   private skippedInReplay = 0;
 
-  /** Records that a line with this time was delivered. Lines without a time change nothing. */
+  /**
+   * Records that a line with this time was delivered. Lines without a time change nothing.
+   * Called for every line: a time of the kubelet's form within the last second (the usual
+   * case) is ordered by its fraction alone, with no allocation and no string comparison.
+   */
   observe(time: string | undefined): void {
     if (time === undefined) return;
-    const second = floorToSecond(time);
     if (this.lastTime === undefined) {
-      this.lastTime = time;
-      this.lastSecond = second;
+      this.setLast(time, floorToSecond(time));
       this.deliveredAtLastTime = 1;
       this.deliveredInLastSecond = 1;
       return;
     }
-    const order = compareTimes(time, this.lastTime);
-    const sameSecond = second !== undefined && second === this.lastSecond;
+    // A time of the kubelet's form is in lastSecond exactly when it starts like it (lastSecond's
+    // first 19 characters are a valid second's; other ones are another second or no time at
+    // all). When lastTime has that form too, the fractions order the two.
+    const nanos = kubeletNanos(time);
+    const sameSecond = nanos >= 0 ? this.lastSecond !== undefined && time.startsWith(this.lastSecondPrefix) : this.inLastSecond(time);
+    const order = sameSecond && nanos >= 0 && this.lastNanos >= 0 ? nanos - this.lastNanos : compareTimes(time, this.lastTime);
     if (order > 0) {
-      this.deliveredInLastSecond = sameSecond ? this.deliveredInLastSecond + 1 : 1;
-      this.lastTime = time;
-      this.lastSecond = second;
       this.deliveredAtLastTime = 1;
+      if (sameSecond) {
+        this.deliveredInLastSecond++;
+        this.lastTime = time;
+        this.lastNanos = nanos;
+      } else {
+        this.deliveredInLastSecond = 1;
+        this.setLast(time, floorToSecond(time));
+      }
       return;
     }
     // Same time, or out of order: the resume point stays, but a line within its second
     // will be replayed and must be counted.
     if (order === 0) this.deliveredAtLastTime++;
     if (sameSecond) this.deliveredInLastSecond++;
+  }
+
+  /** Whether `time` falls within `lastSecond`: floorToSecond(time) === lastSecond, without its allocations. */
+  private inLastSecond(time: string): boolean {
+    if (this.lastSecond === undefined) return false;
+    if (isUtcTime(time)) return time.startsWith(this.lastSecondPrefix);
+    return floorToSecond(time) === this.lastSecond;
+  }
+
+  /** A time in another second than lastSecond's; `second` is floorToSecond(time). */
+  private setLast(time: string, second: string | undefined): void {
+    this.lastTime = time;
+    this.lastSecond = second;
+    // floorToSecond's form: `2026-01-01T00:00:05Z`.
+    this.lastSecondPrefix = second === undefined ? '' : second.slice(0, -1);
+    // Only a UTC time in the kubelet's form has its second's prefix: one with an offset does not.
+    this.lastNanos = second !== undefined && time.startsWith(this.lastSecondPrefix) ? kubeletNanos(time) : -1;
   }
 
   /**

@@ -136,6 +136,32 @@ describe('LogSession', () => {
     assert.ok(stats.lastLineToPostMs <= 50, `a line waits at most one interval, waited ${stats.lastLineToPostMs} ms`);
   });
 
+  it('posts a backlog (a reload, a burst) in posts of at most 10,000 lines, one per 50 ms, in order', () => {
+    const { clock, posted, driver, session } = setup({ maxLines: 100_000 });
+    driver.last.sink.lines(Array.from({ length: 34_000 }, (_, i) => ({ pod: 'web-1', container: 'app', text: `n${i}` })));
+    const times: number[] = [];
+    const sizes: number[] = [];
+    let seen = 0;
+    const note = (): void => {
+      for (const message of ofType(posted, 'lines').slice(seen)) {
+        times.push(clock.now);
+        sizes.push(message.lines.length);
+      }
+      seen = ofType(posted, 'lines').length;
+    };
+    session.webviewReady();
+    note();
+    for (let step = 0; step < 40; step++) {
+      clock.advance(5);
+      note();
+    }
+    assert.deepEqual(sizes, [10_000, 10_000, 10_000, 4_000]);
+    assert.ok(times.every((at, i) => i === 0 || at - (times[i - 1] ?? 0) >= 50), `posts at ${times.join(', ')} ms`);
+    const texts = linesPosted(posted).map((l) => l.x);
+    assert.ok(texts.length === 34_000 && texts.every((t, i) => t === `n${i}`), 'every line once, in order');
+    assert.equal(session.stats().maxBatch, 10_000);
+  });
+
   it('posts a new source before the lines that refer to it, once per burst of new sources', () => {
     const { clock, posted, driver, session } = setup();
     session.webviewReady();
@@ -219,6 +245,26 @@ describe('LogSession', () => {
     const snapshot = session.snapshot();
     assert.equal(snapshot.dropped, 150);
     assert.equal(snapshot.lines.length, 100);
+  });
+
+  it('a reload after a long run replays exactly the newest lines it posted, markers included, as they were posted', () => {
+    const { clock, posted, driver, session } = setup({ maxLines: 300 });
+    session.webviewReady();
+    const sink = driver.last.sink;
+    for (let burst = 0; burst < 40; burst++) {
+      sink.lines(lines('web-1', burst % 2 === 0 ? 'app' : 'sidecar', 0, 20).map((line, i) => (i % 7 === 3 ? { ...line, time: undefined } : { ...line, text: `${burst}:${line.text}` })));
+      if (burst % 9 === 0) sink.marker('web-1', 'app', 'reconnecting', `reconnecting ${burst}`);
+      clock.advance(burst % 3 === 0 ? 10 : 60);
+    }
+    clock.advance(100);
+    const live = linesPosted(posted);
+    posted.length = 0;
+    session.webviewReady();
+    clock.advance(100);
+    const replayed = linesPosted(posted);
+    assert.equal(replayed.length, 300);
+    assert.deepEqual(replayed, live.slice(-300));
+    assert.deepEqual(session.snapshot().lines, live.slice(-300));
   });
 
   it('sends nothing while the webview is gone and replays everything once it is back, without duplicates', () => {

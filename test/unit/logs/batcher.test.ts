@@ -44,7 +44,7 @@ class FakeClock implements BatcherTimers {
   }
 }
 
-function setup(options?: { intervalMs?: number; maxItems?: number }): { clock: FakeClock; batcher: Batcher<number>; flushes: { at: number; items: number[] }[] } {
+function setup(options?: { intervalMs?: number; maxItems?: number; maxBatch?: number }): { clock: FakeClock; batcher: Batcher<number>; flushes: { at: number; items: number[] }[] } {
   const clock = new FakeClock();
   const flushes: { at: number; items: number[] }[] = [];
   const batcher = new Batcher<number>((items) => flushes.push({ at: clock.now, items }), options, clock);
@@ -102,6 +102,38 @@ describe('Batcher', () => {
     batcher.addAll([3, 4, 5, 6, 7]);
     clock.advance(50);
     assert.deepEqual(flushes.map((f) => f.items), [[1, 2], [3, 4, 5, 6, 7]]);
+  });
+
+  it('with maxBatch, a flush delivers at most that many and the rest follows one interval apart, in order', () => {
+    const { clock, batcher, flushes } = setup({ intervalMs: 50, maxItems: 2, maxBatch: 3 });
+    batcher.addAll([1, 2]);
+    batcher.addAll([3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual(flushes, [{ at: 0, items: [1, 2] }]);
+    clock.advance(50);
+    assert.deepEqual(flushes[1], { at: 50, items: [3, 4, 5] });
+    batcher.add(10);
+    clock.advance(50);
+    assert.deepEqual(flushes[2], { at: 100, items: [6, 7, 8] });
+    clock.advance(50);
+    assert.deepEqual(flushes[3], { at: 150, items: [9, 10] });
+    clock.advance(500);
+    assert.equal(flushes.length, 4);
+    assert.equal(clock.timerCount, 0);
+  });
+
+  it('with maxBatch, a trigger outside a cool-down flushes only maxBatch at once', () => {
+    const { clock, batcher, flushes } = setup({ intervalMs: 50, maxItems: 4, maxBatch: 3 });
+    batcher.addAll([1, 2, 3, 4, 5]);
+    assert.deepEqual(flushes, [{ at: 0, items: [1, 2, 3] }]);
+    clock.advance(50);
+    assert.deepEqual(flushes[1], { at: 50, items: [4, 5] });
+  });
+
+  it('flushNow delivers everything waiting, maxBatch or not', () => {
+    const { batcher, flushes } = setup({ intervalMs: 50, maxItems: 100, maxBatch: 2 });
+    batcher.addAll([1, 2, 3, 4, 5]);
+    batcher.flushNow();
+    assert.deepEqual(flushes.map((f) => f.items), [[1, 2, 3, 4, 5]]);
   });
 
   it('after a quiet cool-down, the next item waits one gathering interval', () => {

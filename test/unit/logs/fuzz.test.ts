@@ -113,6 +113,59 @@ describe('fuzz', () => {
     }
   });
 
+  it('resume shows every line exactly once when the same instants come in different RFC 3339 forms', () => {
+    const next = random(5);
+    /** One instant of second `second` (0..59) and `nanos`, written as the kubelet does, trimmed, or with an offset. */
+    const written = (second: number, nanos: number): string => {
+      const ss = String(second).padStart(2, '0');
+      const fraction = String(nanos).padStart(9, '0');
+      const roll = next();
+      if (roll < 0.5) return `2026-01-01T00:00:${ss}.${fraction}Z`;
+      if (roll < 0.75) {
+        const trimmed = fraction.replace(/0+$/, '');
+        return `2026-01-01T00:00:${ss}${trimmed === '' ? '' : `.${trimmed}`}Z`;
+      }
+      return `2026-01-01T01:00:${ss}.${fraction}+01:00`;
+    };
+    for (let round = 0; round < 1500; round++) {
+      const log: { time: string; text: string }[] = [];
+      let second = 0;
+      let nanos = 0;
+      const count = 1 + Math.floor(next() * 30);
+      for (let i = 0; i < count; i++) {
+        const roll = next();
+        if (roll < 0.1) nanos = Math.max(0, nanos - Math.floor(next() * 2e8));
+        else if (roll < 0.55) nanos = Math.min(999_999_999, nanos + 1 + Math.floor(next() * 3e8));
+        else if (roll > 0.8) {
+          second++;
+          nanos = next() < 0.5 ? 0 : Math.floor(next() * 3) * 100_000_000;
+        }
+        log.push({ time: written(second, nanos), text: String(i) });
+      }
+      const tracker = new ResumeTracker();
+      const shown: string[] = [];
+      let stream = log;
+      for (let drop = 0; drop < 4; drop++) {
+        const cut = Math.floor(next() * (stream.length + 1));
+        for (const line of stream.slice(0, cut)) {
+          if (tracker.shouldSkip(line.time)) continue;
+          tracker.observe(line.time);
+          shown.push(line.text);
+        }
+        const since = tracker.sinceTime();
+        tracker.beginReplay();
+        stream = since === undefined ? log : log.filter((line) => compareTimes(line.time, since) >= 0);
+      }
+      for (const line of stream) {
+        if (tracker.shouldSkip(line.time)) continue;
+        tracker.observe(line.time);
+        shown.push(line.text);
+      }
+      assert.deepEqual(shown, log.map((line) => line.text), JSON.stringify(log));
+      assert.match(tracker.sinceTime() ?? '', /^2026-01-01T00:00:\d{2}Z$/, 'the resume point is always UTC without a fraction');
+    }
+  });
+
   it('filter highlights stay sorted, non-overlapping and inside the text', () => {
     const next = random(3);
     const patterns = ['a', 'a*', '\\s+', '[a-z]+', '(?:)', 'Z|aZ', '.', '\\b'];

@@ -104,6 +104,37 @@ describe('LineSplitter', () => {
     assert.deepEqual(split([line.slice(0, 300_000), line.slice(300_000), '\n']), [line]);
   });
 
+  it('gives the same lines for plain chunks as one code unit at a time (the careful path) does', () => {
+    // Mostly plain lines, as real logs are, with CRLF, lone CRs, controls and over-long lines mixed in.
+    const kinds = ['plain line', 'crlf line\r', 'lone \r cr', 'nul \u0000 and bel \u0007', 'x'.repeat(40), '', '\u001b[31mred\u001b[0m', 'tab\there'];
+    let text = '';
+    for (let i = 0; i < 400; i++) text += `${i} ${kinds[(i * 7) % kinds.length] ?? ''}\n`;
+    text += 'unterminated';
+    const reference = split(Array.from(text), 24);
+    for (const size of [1, 5, 64, 333, 4096, text.length]) {
+      const chunks: string[] = [];
+      for (let at = 0; at < text.length; at += size) chunks.push(text.slice(at, at + size));
+      assert.deepEqual(split(chunks, 24), reference, `chunks of ${size}`);
+    }
+    assert.ok(reference.includes('7 crlf line'), 'the CR of a CRLF is dropped');
+    assert.ok(reference.includes('6 lone \u240d cr'), 'a lone CR is made visible');
+    assert.ok(reference.includes(`4 ${'x'.repeat(22)}${truncationSuffix(18)}`), 'an over-long line in a plain chunk is cut');
+  });
+
+  it('changes exactly the C0 controls but TAB and ESC, and DEL, whatever the code unit and path', () => {
+    const changed: number[] = [];
+    for (let code = 0; code <= 0xffff; code++) {
+      const char = String.fromCharCode(code);
+      if (makeControlsVisible(char) !== char) changed.push(code);
+      // In a chunk of whole lines (the plain path when the chunk has no control) and one unit at a time.
+      if (code === 0x0a || code === 0x0d) continue;
+      const text = `a${char}b\n`;
+      assert.deepEqual(split([text]), split(Array.from(text)), `U+${code.toString(16)}`);
+    }
+    const expected = [...Array.from({ length: 0x20 }, (_, i) => i).filter((c) => c !== 0x09 && c !== 0x1b), 0x7f];
+    assert.deepEqual(changed, expected);
+  });
+
   it('rejects a limit that is not a positive integer', () => {
     assert.throws(() => new LineSplitter(0), RangeError);
     assert.throws(() => new LineSplitter(1.5), RangeError);

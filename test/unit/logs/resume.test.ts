@@ -173,4 +173,92 @@ describe('ResumeTracker', () => {
     assert.equal(tracker.shouldSkip('2026-01-01T00:00:09.6Z'), false);
     assert.equal(floorToSecond(tracker.lastDeliveredTime ?? ''), tracker.sinceTime());
   });
+
+  it('decides every line as the plain definition does, whatever mix of time forms (fast paths included)', () => {
+    // The definition in its plainest form: every comparison through compareTimes and floorToSecond.
+    class Reference {
+      lastTime: string | undefined;
+      lastSecond: string | undefined;
+      atLastTime = 0;
+      inLastSecond = 0;
+      replaying = false;
+      skippedAtLastTime = 0;
+      skipped = 0;
+      observe(time: string | undefined): void {
+        if (time === undefined) return;
+        const second = floorToSecond(time);
+        if (this.lastTime === undefined) {
+          [this.lastTime, this.lastSecond, this.atLastTime, this.inLastSecond] = [time, second, 1, 1];
+          return;
+        }
+        const order = compareTimes(time, this.lastTime);
+        const sameSecond = second !== undefined && second === this.lastSecond;
+        if (order > 0) {
+          this.inLastSecond = sameSecond ? this.inLastSecond + 1 : 1;
+          [this.lastTime, this.lastSecond, this.atLastTime] = [time, second, 1];
+          return;
+        }
+        if (order === 0) this.atLastTime++;
+        if (sameSecond) this.inLastSecond++;
+      }
+      beginReplay(): void {
+        [this.replaying, this.skippedAtLastTime, this.skipped] = [this.lastSecond !== undefined, 0, 0];
+      }
+      shouldSkip(time: string | undefined): boolean {
+        if (!this.replaying || time === undefined || this.lastTime === undefined) return false;
+        if (this.skipped < this.inLastSecond) {
+          const order = compareTimes(time, this.lastTime);
+          if (order < 0 || (order === 0 && this.skippedAtLastTime < this.atLastTime)) {
+            if (order === 0) this.skippedAtLastTime++;
+            this.skipped++;
+            return true;
+          }
+        }
+        this.replaying = false;
+        return false;
+      }
+    }
+    let state = 11;
+    const next = (): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 4294967296;
+    };
+    const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)] as T;
+    const timeOf = (second: number, nanos: number): string | undefined => {
+      const ss = String(second).padStart(2, '0');
+      const fraction = String(nanos).padStart(9, '0');
+      return pick([
+        `2026-01-01T00:00:${ss}.${fraction}Z`,
+        `2026-01-01T00:00:${ss}.${fraction}Z`,
+        `2026-01-01T00:00:${ss}.${fraction.replace(/0+$/, '') || '0'}Z`,
+        `2026-01-01T00:00:${ss}Z`,
+        `2026-01-01T01:00:${ss}.${fraction}+01:00`,
+        `2026-01-01T00:00:${ss}.${fraction.slice(0, 8)}xZ`,
+        undefined,
+      ]);
+    };
+    for (let round = 0; round < 400; round++) {
+      const tracker = new ResumeTracker();
+      const reference = new Reference();
+      let second = Math.floor(next() * 3);
+      for (let step = 0; step < 60; step++) {
+        if (next() < 0.08) {
+          tracker.beginReplay();
+          reference.beginReplay();
+        }
+        if (next() < 0.15) second = Math.min(59, second + 1);
+        const time = timeOf(second, pick([0, 100, 100, 200, 300, 999_999_999, Math.floor(next() * 1e9)]));
+        const skip = tracker.shouldSkip(time);
+        assert.equal(skip, reference.shouldSkip(time), `round ${round} step ${step}: skip ${String(time)}`);
+        if (!skip) {
+          tracker.observe(time);
+          reference.observe(time);
+        }
+        assert.equal(tracker.sinceTime(), reference.lastSecond, `round ${round} step ${step}: sinceTime after ${String(time)}`);
+        assert.equal(tracker.lastDeliveredTime, reference.lastTime);
+        assert.equal(tracker.replaying, reference.replaying);
+        assert.equal(tracker.skipped, reference.skipped);
+      }
+    }
+  });
 });

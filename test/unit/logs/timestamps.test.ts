@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareTimes, floorToSecond, splitTimestamp } from '../../../src/core/logs/timestamps';
+import { compareTimes, floorToSecond, isUtcTime, leadingTimeLength, splitTimestamp } from '../../../src/core/logs/timestamps';
 
 describe('splitTimestamp', () => {
   it('splits the kubelet prefix (nine-digit fraction, one space)', () => {
@@ -23,6 +23,41 @@ describe('splitTimestamp', () => {
     for (const line of ['', 'hello', '2026-01-01 not a time', '2026-01-01T00:00:00.1234567890Z ten digits', '2026-01-01T00:00:00.1Zjoined', '<script>alert(1)</script>']) {
       assert.deepEqual(splitTimestamp(line), { text: line }, line);
     }
+  });
+});
+
+describe('leadingTimeLength', () => {
+  it('is the length of the time splitTimestamp takes, for every form and non-form', () => {
+    const lines = [
+      '2026-01-01T00:00:00.123456789Z hello',
+      '2026-01-01T00:00:00.123456789Z',
+      '2026-01-01T00:00:00.123456789Z  two spaces',
+      '2026-01-01T00:00:00.5Z x',
+      '2026-01-01T00:00:00Z x',
+      '2026-01-01T01:00:00+01:00 x',
+      '2026-01-01T00:00:00.123456789Zjoined',
+      '2026-01-01T00:00:00.1234567890Z ten digits',
+      '2026-01-01T00:00:00.12345678Z eight digits',
+      '2026-01-01X00:00:00.123456789Z wrong separator',
+      '2026-01-01T00:00:0a.123456789Z letter in the seconds',
+      '2026-01-01T00:00:00.123456789z lower-case z',
+      'x026-01-01T00:00:00.123456789Z',
+      '',
+      'short',
+    ];
+    for (const line of lines) {
+      const { time } = splitTimestamp(line);
+      assert.equal(leadingTimeLength(line), time?.length ?? 0, line);
+    }
+    assert.equal(leadingTimeLength('2026-01-01T00:00:00.123456789Z hello'), 30);
+    assert.equal(leadingTimeLength('2026-01-01T00:00:00.123456789Zjoined'), 0, 'the time must be followed by a space or the end');
+  });
+});
+
+describe('isUtcTime', () => {
+  it('accepts UTC times with any fraction length and refuses offsets and other text', () => {
+    for (const time of ['2026-01-01T00:00:05Z', '2026-01-01T00:00:05.1Z', '2026-01-01T00:00:05.123456789Z']) assert.equal(isUtcTime(time), true, time);
+    for (const time of ['2026-01-01T00:00:05+00:00', '2026-01-01T00:00:05.Z', '2026-01-01T00:00:05.1234567890Z', 'yesterday', '']) assert.equal(isUtcTime(time), false, time);
   });
 });
 
