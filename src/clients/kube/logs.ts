@@ -137,6 +137,12 @@ class ContainerLogStream {
   private sleepTimer: NodeJS.Timeout | undefined;
   private wakeSleeper: (() => void) | undefined;
   private outage: Outage | undefined;
+  /**
+   * True from a 'reconnecting' marker until the 'resumed' (or 'restarted') that answers it. An
+   * outage outlives its 'resumed' until the stream has stayed up a while (its backoff goes on
+   * meanwhile), and a cut in that window must still be announced.
+   */
+  private reconnectingShown = false;
   private lastFailure: KubeFailure | undefined;
   /** The container run the delivered lines came from; undefined until the pod was read. */
   private baseline: ContainerRun | undefined;
@@ -551,15 +557,19 @@ class ContainerLogStream {
   }
 
   private beginOutage(reason: string): void {
-    if (this.outage) return;
-    this.outage = { startedAt: Date.now(), attempts: 0 };
-    this.resumePending = false;
+    if (!this.outage) {
+      this.outage = { startedAt: Date.now(), attempts: 0 };
+      this.resumePending = false;
+    }
+    if (this.reconnectingShown) return;
+    this.reconnectingShown = true;
     this.marker('reconnecting', `Log stream interrupted (${reason}); reconnecting…`);
   }
 
   private endOutage(): void {
     this.outage = undefined;
     this.lastFailure = undefined;
+    this.reconnectingShown = false;
   }
 
   private flushResumed(): void {
@@ -568,6 +578,7 @@ class ContainerLogStream {
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.settleTimer = undefined;
     const skipped = this.tracker.skipped;
+    this.reconnectingShown = false;
     this.marker('resumed', `Reconnected; ${skipped} ${skipped === 1 ? 'line' : 'lines'} already shown ${skipped === 1 ? 'was' : 'were'} skipped.`);
   }
 
