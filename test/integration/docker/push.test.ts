@@ -2,24 +2,15 @@
 // client config and from credential helpers run by their protocol.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { registryAuthFromConfig, runCredentialHelper } from '../../../src/clients/docker/credentials';
 import { DockerError } from '../../../src/clients/docker/errors';
-import { dockerState, privateEngine, rejectionOf, settlesWithin } from './services';
+import { dockerState, privateEngine, rejectionOf, settlesWithin, tempDir } from './services';
 
 const CANARY = `CANARY_TOKEN_${randomBytes(6).toString('hex')}`;
-const roots: string[] = [];
-after(() => { for (const r of roots) rmSync(r, { recursive: true, force: true }); });
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  roots.push(dir);
-  return dir;
-}
 
 /** The digest the registry itself reports for a tag (Docker-Content-Digest of the manifest). */
 function registryDigest(url: string, repository: string, tag: string, auth?: { username: string; password: string }): Promise<string | undefined> {

@@ -5,12 +5,11 @@
 // listener records what reaches it).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import type { Server as TcpServer, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { registryAuthFromConfig } from '../../../src/clients/docker/credentials';
@@ -18,17 +17,9 @@ import { RegistryError } from '../../../src/clients/registry/errors';
 import { lookupImageSize } from '../../../src/clients/registry/imageSize';
 import type { RegistryAuth } from '../../../src/core/docker/credentials';
 import { MEDIA_TYPES } from '../../../src/core/registry/manifest';
-import { dockerState, privateEngine, rejectionOf, settlesWithin } from './services';
+import { dockerState, privateEngine, rejectionOf, settlesWithin, tempDir } from './services';
 
 const CANARY = `CANARY_TOKEN_${randomBytes(6).toString('hex')}`;
-const roots: string[] = [];
-after(() => { for (const r of roots) rmSync(r, { recursive: true, force: true }); });
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  roots.push(dir);
-  return dir;
-}
 
 interface Reply { status: number; headers: IncomingHttpHeaders; body: string }
 

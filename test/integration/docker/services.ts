@@ -1,7 +1,8 @@
 // The private Docker parts the integration tests run against, as scripts/services/docker.mjs
 // recorded them. A missing part fails the test that needs it, with the reason: never a skip.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { after } from 'node:test';
 import { join } from 'node:path';
 import { DockerEngine } from '../../../src/clients/docker/engine';
 import { resolveDockerEndpoint } from '../../../src/core/docker/endpoint';
@@ -68,4 +69,14 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected a failure, but the operation succeeded');
+}
+
+const tempRoots: string[] = [];
+after(() => { for (const r of tempRoots) rmSync(r, { recursive: true, force: true }); });
+
+/** A temporary directory removed when the test file ends. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempRoots.push(dir);
+  return dir;
 }
