@@ -109,14 +109,13 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     // The engine idle with 1,000 images, for the same window three ways: nobody watching; Berth's
     // view (one list, then only the event stream); a view that lists images and containers every second.
     const windowMs = ctx.quick ? 8_000 : IDLE_WINDOW_MS;
-    const requests = { berth: 0, polling: 0 };
+    const requests = { polling: 0 };
     const baseline = await idleCpu(state.dockerd.pid, async () => { /* nothing */ }, windowMs);
     // Berth's first list happens before the window: the window is the view staying open.
     groupImages(...(await Promise.all([engine.listImages(), engine.listContainers()])));
     const idle = {
       baseline,
       berth: await idleCpu(state.dockerd.pid, async (signal) => {
-        requests.berth++;
         await engine.watchEvents(() => undefined, signal).catch(() => undefined);
       }, windowMs),
       polling: await idleCpu(state.dockerd.pid, async (signal) => {
@@ -127,7 +126,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         }
       }, windowMs),
     };
-    ctx.log(`idle dockerd CPU over ${windowMs / 1000} s: nobody ${idle.baseline} ms, Berth ${idle.berth} ms (${requests.berth} request after its first list), polling every 1 s ${idle.polling} ms (${requests.polling} requests)`);
+    ctx.log(`idle dockerd CPU over ${windowMs / 1000} s: nobody ${idle.baseline} ms, Berth's event stream ${idle.berth} ms, polling every 1 s ${idle.polling} ms (${requests.polling} requests)`);
     for (const t of tags) await engine.removeImage(t);
 
     const buildOverhead = (median(build.berth) / median(build.cli) - 1) * 100;
@@ -137,7 +136,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       `build --no-cache   docker CLI ${median(build.cli).toFixed(0)} ms   Berth ${median(build.berth).toFixed(0)} ms   overhead ${buildOverhead.toFixed(1)} %`,
       `push (new repo)    docker CLI ${median(push.cli).toFixed(0)} ms   Berth ${median(push.berth).toFixed(0)} ms   overhead ${pushOverhead.toFixed(1)} %`,
       `Images list + group, 1,000 tags: median ${median(listMs).toFixed(0)} ms`,
-      `idle engine with 1,000 images, dockerd CPU over ${windowMs / 1000} s: nobody watching ${idle.baseline} ms; Berth's view ${idle.berth} ms (after its first list: ${requests.berth} request, the event stream); a view polling every 1 s ${idle.polling} ms (${requests.polling} requests)`,
+      `idle engine with 1,000 images, dockerd CPU over ${windowMs / 1000} s: nobody watching ${idle.baseline} ms; Berth's engine client holding the event stream as the open Images view does (no timer in the view) ${idle.berth} ms; a view polling every 1 s ${idle.polling} ms (${requests.polling} requests)`,
       `(the docker CLI timing includes starting the CLI process, ~30-60 ms)`,
     ].join('\n');
     return {
@@ -148,7 +147,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         { name: 'Images list of 1,000 under 300 ms', pass: median(listMs) < 300, value: `${median(listMs).toFixed(0)} ms` },
         // No polling: after the first list, the open view costs the engine about what nobody watching costs
         // (the margin is for dockerd's own background work; run the bench on a quiet machine).
-        { name: 'idle engine: no polling (Berth\'s view costs dockerd no more CPU than nobody watching)', pass: requests.berth === 1 && idle.berth <= idle.baseline * 1.5 + 50, value: `${idle.berth} ms vs ${idle.baseline} ms idle; polling peer ${idle.polling} ms (${(idle.polling / Math.max(idle.berth, 10)).toFixed(0)}x)` },
+        { name: 'idle engine: no polling (the event stream the view holds costs dockerd no more CPU than nobody watching)', pass: idle.berth <= idle.baseline * 1.5 + 50, value: `${idle.berth} ms vs ${idle.baseline} ms idle; polling peer ${idle.polling} ms (${(idle.polling / Math.max(idle.berth, 10)).toFixed(0)}x)` },
       ],
       json: { build, push, listMs, buildOverhead, pushOverhead, idle, requests, windowMs },
     };
