@@ -119,8 +119,8 @@ export const baseSizeScenarios = [
       const expectedBytes = manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
 
       writeWorkspaceFile(ctx, 'base-sizes/registry/Dockerfile', `FROM ${reference}\nRUN echo ${suffix}\n`);
-      const cold = await waitForBaseLens(ctx, 'base-sizes/registry/Dockerfile', /\(registry, \d\d:\d\d\)/, 'a base lens with the registry figure above the FROM of a registry-only image');
-      check(cold.lens.text.startsWith(`base ${formatBytes(expectedBytes)} download (registry, `), `registry lens "${cold.lens.text}", expected the manifest's ${expectedBytes} bytes (config + ${manifest.layers.length} layers) as ${formatBytes(expectedBytes)}`);
+      const cold = await waitForBaseLens(ctx, 'base-sizes/registry/Dockerfile', /\(registry, fetched \d\d:\d\d\)/, 'a base lens with the registry figure above the FROM of a registry-only image');
+      check(cold.lens.text.startsWith(`base ${formatBytes(expectedBytes)} download (registry, fetched `), `registry lens "${cold.lens.text}", expected the manifest's ${expectedBytes} bytes (config + ${manifest.layers.length} layers) as ${formatBytes(expectedBytes)}`);
       check(cold.lens.tooltip.includes(`Registry ${registry}`), `the tooltip does not name the registry: ${cold.lens.tooltip}`);
       check(cold.lens.tooltip.includes(digest.slice(0, 19)), `the tooltip does not name the manifest ${digest}: ${cold.lens.tooltip}`);
       check(cold.lens.tooltip.includes(`${manifest.layers.length} layers`), `the tooltip does not count ${manifest.layers.length} layers: ${cold.lens.tooltip}`);
@@ -129,7 +129,7 @@ export const baseSizeScenarios = [
 
       // 3. Another Dockerfile on the same base: the figure comes from the cache, no lookup.
       writeWorkspaceFile(ctx, 'base-sizes/cached/Dockerfile', `FROM ${reference}\nRUN echo cached-${suffix}\n`);
-      const cached = await waitForBaseLens(ctx, 'base-sizes/cached/Dockerfile', /\(registry, \d\d:\d\d\)/, 'the cached registry figure on a second Dockerfile');
+      const cached = await waitForBaseLens(ctx, 'base-sizes/cached/Dockerfile', /\(registry, fetched \d\d:\d\d\)/, 'the cached registry figure on a second Dockerfile');
       check(cached.lens.text === cold.lens.text, `cached lens "${cached.lens.text}" differs from "${cold.lens.text}"`);
 
       // 4. An unknown tag: no figure from anywhere, and the tooltip says what the registry answered.

@@ -53,7 +53,7 @@ function registryFacts(size: RegistryImageSize): BaseImageFacts {
   return {
     onDiskMB: undefined,
     compressedMB: size.compressedBytes / 1e6,
-    source: `registry, ${when(size.fetchedAt)}`,
+    source: `registry, fetched ${when(size.fetchedAt)}`,
     estimated: false,
     detail: [
       `Registry ${size.registry}, fetched ${when(size.fetchedAt)}`,
